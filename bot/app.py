@@ -1,0 +1,80 @@
+"""The composition root: everything the bot needs is built here and handed down explicitly.
+
+Nothing creates a Bot, Dispatcher, connection or I18n at import time. Tests, the console, the
+benchmarks and production all call `build_dispatcher`, so they run the very same wiring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.middlewares import UserMiddleware
+from handlers import build_router
+from storage.db import Database
+from storage.fsm import SQLiteStorage
+from storage.users import UserRepository
+
+
+class WorkflowData(TypedDict):
+    """What handlers may ask for by parameter name, besides aiogram's own (bot, state, ...)."""
+
+    settings: Settings
+    db: Database
+    users: UserRepository
+    clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    dispatcher: Dispatcher
+    i18n: I18n
+    users: UserRepository
+
+
+def build_dispatcher(
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Clock | None = None,
+    fsm_storage: BaseStorage | None = None,
+) -> App:
+    clock = clock or SystemClock()
+    users = UserRepository(db)
+    i18n = build_i18n(settings.default_locale)
+    dispatcher = Dispatcher(storage=fsm_storage or SQLiteStorage(db, clock=clock.now))
+    dispatcher.workflow_data.update(
+        WorkflowData(settings=settings, db=db, users=users, clock=clock)
+    )
+    dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
+    UserLocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_router(build_router())
+
+    async def on_startup(bot: Bot) -> None:
+        await register_commands(bot, i18n)
+
+    dispatcher.startup.register(on_startup)
+    return App(dispatcher=dispatcher, i18n=i18n, users=users)
+
+
+def build_bot(token: str, session: BaseSession | None = None, api_url: str | None = None) -> Bot:
+    """A Bot with HTML parse mode; `api_url` points it at a self-hosted Bot API server."""
+    if session is None and api_url:
+        from aiogram.client.session.aiohttp import AiohttpSession
+
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    return Bot(
+        token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )

@@ -1,0 +1,23 @@
+"""Typed callback data for every inline button (each packs far below Telegram's 64 bytes)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class AudienceCb(CallbackData, prefix="aud"):
+    value: str
+
+
+class MenuCb(CallbackData, prefix="menu"):
+    """Opens a section of the main menu; `section="root"` is the menu itself."""
+
+    section: str
+
+
+class PrivacyCb(CallbackData, prefix="priv"):
+    action: str  # "ask_delete" | "confirm_delete" | "keep"

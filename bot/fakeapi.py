@@ -1,0 +1,280 @@
+"""An in-process Bot API: records every outgoing call and answers like Telegram would.
+
+Used by the tests, the offline console and the benchmarks. Answers are built as Telegram's JSON
+and passed through aiogram's own `check_response`, so results are validated exactly as in
+production, and an injected error becomes the real exception type (`TelegramRetryAfter` for 429,
+`TelegramForbiddenError` for 403, ...). It also remembers each chat's messages, so editing a
+message that does not exist, or editing it to the same content, fails as it does on Telegram.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup
+
+BOT_ID = 7000000001
+BOT_USERNAME = "jolserik_test_bot"
+FAKE_TOKEN = f"{BOT_ID}:AAFakeTokenForOfflineUseOnly_0123456789"
+
+
+@dataclass
+class Fault:
+    """An error to inject into the next matching call."""
+
+    method: str | None  # Bot API method name (e.g. "sendMessage"); None matches any
+    status: int  # HTTP status; 0 means a network failure
+    description: str = ""
+    retry_after: int | None = None
+    chat_id: int | None = None
+    times: int = 1
+
+
+@dataclass
+class StoredMessage:
+    """What a chat looks like from Telegram's side: enough to edit and to press buttons."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    date: int
+    from_bot: bool
+
+
+@dataclass
+class FakeTelegramSession(BaseSession):
+    """Drop-in `BaseSession`: `Bot(token, session=FakeTelegramSession())`."""
+
+    clock: Callable[[], float] = time.time
+    calls: list[TelegramMethod[Any]] = field(default_factory=list)
+    messages: dict[tuple[int, int], StoredMessage] = field(default_factory=dict)
+    results: dict[int, Any] = field(default_factory=dict)  # index in `calls` -> what it returned
+    record_calls: bool = True
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self._faults: deque[Fault] = deque()
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._update_ids = itertools.count(1)
+        self.closed = False
+
+    # -- test controls ------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str | None,
+        status: int,
+        description: str = "",
+        *,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` matching calls fail.
+
+        E.g. `fail("sendMessage", 429, retry_after=3)`; status 0 is a network failure.
+        """
+        defaults = {
+            403: "Forbidden: bot was blocked by the user",
+            429: f"Too Many Requests: retry after {retry_after}",
+            400: "Bad Request",
+            500: "Internal Server Error",
+            0: "network is unreachable",
+        }
+        self._faults.append(
+            Fault(
+                method,
+                status,
+                description or defaults.get(status, "error"),
+                retry_after,
+                chat_id,
+                times,
+            )
+        )
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def remember(self, message: StoredMessage) -> None:
+        self.messages[(message.chat_id, message.message_id)] = message
+
+    def calls_of(self, method_type: type[TelegramMethod[Any]]) -> list[Any]:
+        return [call for call in self.calls if isinstance(call, method_type)]
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.results.clear()
+
+    # -- BaseSession ----------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        index = len(self.calls)
+        if self.record_calls:
+            self.calls.append(method)
+        result = self._answer(bot, method)
+        if self.record_calls:
+            self.results[index] = result
+        return result
+
+    def _answer(self, bot: Bot, method: TelegramMethod[TelegramType]) -> TelegramType:
+        fault = self._take_fault(method)
+        if fault is not None:
+            if fault.status == 0:
+                raise TelegramNetworkError(method=method, message=fault.description)
+            return self._reply(bot, method, fault.status, self._error(fault))
+        try:
+            result = self._result_for(bot, method)
+        except _ApiError as error:
+            return self._reply(
+                bot,
+                method,
+                error.status,
+                {"ok": False, "error_code": error.status, "description": error.description},
+            )
+        return self._reply(bot, method, 200, {"ok": True, "result": result})
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _reply(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status: int, payload: dict[str, Any]
+    ) -> TelegramType:
+        response = self.check_response(bot, method, status, json.dumps(payload))
+        return response.result  # type: ignore[return-value]
+
+    def _take_fault(self, method: TelegramMethod[Any]) -> Fault | None:
+        for fault in self._faults:
+            if fault.method not in (None, method.__api_method__):
+                continue
+            if fault.chat_id is not None and getattr(method, "chat_id", None) != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    @staticmethod
+    def _error(fault: Fault) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "ok": False,
+            "error_code": fault.status,
+            "description": fault.description,
+        }
+        if fault.retry_after is not None:
+            payload["parameters"] = {"retry_after": fault.retry_after}
+        return payload
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Jolserik", "username": BOT_USERNAME}
+
+    def _message_json(self, stored: StoredMessage) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": stored.message_id,
+            "date": stored.date,
+            "chat": {"id": stored.chat_id, "type": "private" if stored.chat_id > 0 else "group"},
+            "text": stored.text,
+        }
+        if stored.from_bot:
+            data["from"] = self._bot_user()
+        if stored.reply_markup:
+            data["reply_markup"] = stored.reply_markup
+        return data
+
+    def message_json(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        return self._message_json(self.messages[(chat_id, message_id)])
+
+    @staticmethod
+    def _markup_json(markup: Any) -> dict[str, Any] | None:
+        if isinstance(markup, InlineKeyboardMarkup):
+            return markup.model_dump(mode="json", exclude_none=True)
+        return None
+
+    def _result_for(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return self._bot_user()
+        if isinstance(method, SendMessage):
+            chat_id = int(method.chat_id)
+            stored = StoredMessage(
+                chat_id=chat_id,
+                message_id=self.next_message_id(chat_id),
+                text=method.text,
+                reply_markup=self._markup_json(method.reply_markup),
+                date=int(self.clock()),
+                from_bot=True,
+            )
+            self.remember(stored)
+            return self._message_json(stored)
+        if isinstance(method, EditMessageText | EditMessageReplyMarkup):
+            key = (int(method.chat_id or 0), int(method.message_id or 0))
+            stored = self.messages.get(key)
+            if stored is None or not stored.from_bot:
+                raise _ApiError(400, "Bad Request: message to edit not found")
+            new_text = method.text if isinstance(method, EditMessageText) else stored.text
+            new_markup = self._markup_json(method.reply_markup)
+            if new_text == stored.text and new_markup == stored.reply_markup:
+                raise _ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
+            stored.text, stored.reply_markup = new_text, new_markup
+            return self._message_json(stored)
+        if isinstance(method, DeleteMessage):
+            if self.messages.pop((int(method.chat_id), method.message_id), None) is None:
+                raise _ApiError(400, "Bad Request: message to delete not found")
+            return True
+        if isinstance(method, AnswerCallbackQuery):
+            return True
+        returning = getattr(method, "__returning__", None)
+        if returning is bool:
+            # setMyCommands, deleteWebhook, sendChatAction, ...: Telegram answers `true`.
+            return True
+        raise NotImplementedError(
+            f"the fake Bot API does not answer {method.__api_method__} yet; teach it in fakeapi.py"
+        )
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description

@@ -1,0 +1,75 @@
+"""Inline keyboards as plain functions of what they show. Texts resolve in the current locale."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import LANGUAGE_NAMES
+from bot.menu import visible_sections
+from bot.profile import AUDIENCE_LABELS
+from storage.users import Audience, UserRecord
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def back_to_menu_button() -> InlineKeyboardButton:
+    return _button(_("⬅️ Main menu"), MenuCb(section="root").pack())
+
+
+def language_keyboard(locales: tuple[str, ...], *, with_back: bool) -> InlineKeyboardMarkup:
+    # Supported languages first, in their agreed order; a newly dropped-in catalog follows.
+    ordered = [c for c in SUPPORTED_LOCALES if c in locales] + [
+        c for c in sorted(locales) if c not in SUPPORTED_LOCALES
+    ]
+    rows = [
+        [_button(LANGUAGE_NAMES.get(code, code), LanguageCb(code=code).pack())] for code in ordered
+    ]
+    if with_back:
+        rows.append([back_to_menu_button()])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def audience_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(str(AUDIENCE_LABELS[audience]), AudienceCb(value=audience.value).pack())]
+            for audience in Audience
+        ]
+    )
+
+
+def main_menu_keyboard(record: UserRecord | None) -> InlineKeyboardMarkup:
+    buttons = [
+        _button(str(section.label), MenuCb(section=section.key).pack())
+        for section in visible_sections(record)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def back_only_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[back_to_menu_button()]])
+
+
+def my_data_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(_("✏️ Change who I am"), PrivacyCb(action="change_audience").pack())],
+            [_button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete").pack())],
+            [back_to_menu_button()],
+        ]
+    )
+
+
+def confirm_delete_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(_("Yes, delete everything"), PrivacyCb(action="confirm_delete").pack())],
+            [_button(_("No, keep it"), PrivacyCb(action="keep").pack())],
+        ]
+    )

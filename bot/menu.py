@@ -1,0 +1,45 @@
+"""The main menu's sections, in display order. A feature plugs in by adding its section here
+and handling `MenuCb(section=<key>)` in its router; nothing else needs to change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from storage.users import UserRecord
+
+
+@dataclass(frozen=True, slots=True)
+class MenuSection:
+    key: str
+    label: LazyProxy
+    help_line: LazyProxy
+    staff_only: bool = False
+
+    def visible_to(self, record: UserRecord | None) -> bool:
+        return not self.staff_only or (record is not None and record.is_staff)
+
+
+MENU_SECTIONS: tuple[MenuSection, ...] = (
+    MenuSection(
+        key="mydata",
+        label=__("🔒 My data"),
+        help_line=__("🔒 <b>My data</b>: see everything I store about you and delete it."),
+    ),
+    MenuSection(
+        key="language",
+        label=__("🌐 Language"),
+        help_line=__("🌐 <b>Language</b>: switch between Kazakh, Russian and English."),
+    ),
+    MenuSection(
+        key="help",
+        label=__("❓ Help"),
+        help_line=__("❓ <b>Help</b>: what I can do and how to use me."),
+    ),
+)
+
+
+def visible_sections(record: UserRecord | None) -> list[MenuSection]:
+    return [section for section in MENU_SECTIONS if section.visible_to(record)]

@@ -1,0 +1,211 @@
+"""A simulated Telegram user who talks to the real Dispatcher through the fake Bot API.
+
+Tests read like conversations (`await user.send("/start")`, `await user.press("Русский")`), and
+the offline console drives the same object from the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.types import Update
+
+from bot.fakeapi import FakeTelegramSession, StoredMessage
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """HTML message text as a person sees it (tags removed, entities unescaped)."""
+    return _TAG.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    callback_data: str | None
+    url: str | None
+
+
+class SimulatedUser:
+    """One private chat between a person and the bot."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        session: FakeTelegramSession,
+        *,
+        user_id: int = 100_000_001,
+        language_code: str | None = "ru",
+        first_name: str = "Aigerim",
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.session = session
+        self.user_id = user_id
+        self.language_code = language_code
+        self.first_name = first_name
+        self.last_calls: list[TelegramMethod[Any]] = []
+
+    # -- acting -------------------------------------------------------------------------------
+
+    def _user_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+    def _chat_json(self) -> dict[str, Any]:
+        return {"id": self.user_id, "type": "private", "first_name": self.first_name}
+
+    async def feed(self, update: dict[str, Any]) -> list[TelegramMethod[Any]]:
+        """Push one raw update through the dispatcher; return the calls it caused."""
+        start = len(self.session.calls)
+        await self.dispatcher.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
+        self.last_calls = self.session.calls[start:]
+        return self.last_calls
+
+    def _new_user_message(self, **content: Any) -> dict[str, Any]:
+        message_id = self.session.next_message_id(self.user_id)
+        date = int(self.session.clock())
+        message = {
+            "message_id": message_id,
+            "date": date,
+            "chat": self._chat_json(),
+            "from": self._user_json(),
+            **content,
+        }
+        self.session.remember(
+            StoredMessage(self.user_id, message_id, content.get("text", ""), None, date, False)
+        )
+        return message
+
+    async def send(self, text: str) -> list[TelegramMethod[Any]]:
+        entities = []
+        if text.startswith("/"):
+            command_length = len(text.split()[0])
+            entities = [{"type": "bot_command", "offset": 0, "length": command_length}]
+        message = self._new_user_message(text=text, **({"entities": entities} if entities else {}))
+        return await self.feed({"update_id": self.session.next_update_id(), "message": message})
+
+    async def send_sticker(self) -> list[TelegramMethod[Any]]:
+        sticker = {
+            "file_id": "CAACAgIAAxkBAAEB",
+            "file_unique_id": "AgADAQAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = self._new_user_message(sticker=sticker)
+        return await self.feed({"update_id": self.session.next_update_id(), "message": message})
+
+    async def send_photo(self) -> list[TelegramMethod[Any]]:
+        photo = [
+            {"file_id": "AgACAgIAAxkBAAEB", "file_unique_id": "AQAD", "width": 90, "height": 90}
+        ]
+        message = self._new_user_message(photo=photo)
+        return await self.feed({"update_id": self.session.next_update_id(), "message": message})
+
+    async def press(
+        self, label: str, *, message_id: int | None = None
+    ) -> list[TelegramMethod[Any]]:
+        """Press the inline button whose text contains `label` on the newest message with one.
+
+        Raises `LookupError` listing the buttons on offer when none matches: a test that fails
+        there says what the user actually saw.
+        """
+        stored = self._message_with_buttons(message_id)
+        buttons = self._buttons_of(stored)
+        chosen = next((b for b in buttons if b.text == label), None) or next(
+            (b for b in buttons if label.casefold() in b.text.casefold()), None
+        )
+        if chosen is None or chosen.callback_data is None:
+            offered = ", ".join(repr(b.text) for b in buttons)
+            raise LookupError(f"no button {label!r}; on offer: {offered}")
+        return await self.press_data(chosen.callback_data, message_id=stored.message_id)
+
+    async def press_data(self, data: str, *, message_id: int) -> list[TelegramMethod[Any]]:
+        query = {
+            "id": str(self.session.next_update_id()),
+            "from": self._user_json(),
+            "chat_instance": str(self.user_id),
+            "data": data,
+            "message": self.session.message_json(self.user_id, message_id),
+        }
+        return await self.feed(
+            {"update_id": self.session.next_update_id(), "callback_query": query}
+        )
+
+    # -- seeing -------------------------------------------------------------------------------
+
+    def _message_with_buttons(self, message_id: int | None) -> StoredMessage:
+        if message_id is not None:
+            return self.session.messages[(self.user_id, message_id)]
+        for stored in reversed(self.chat()):
+            if stored.from_bot and stored.reply_markup:
+                return stored
+        raise LookupError("the bot has not shown any buttons in this chat")
+
+    @staticmethod
+    def _buttons_of(stored: StoredMessage) -> list[Button]:
+        rows = (stored.reply_markup or {}).get("inline_keyboard", [])
+        return [
+            Button(b["text"], b.get("callback_data"), b.get("url")) for row in rows for b in row
+        ]
+
+    def chat(self) -> list[StoredMessage]:
+        """The chat as it stands now, oldest first, with edits applied."""
+        return sorted(
+            (m for (chat_id, _), m in self.session.messages.items() if chat_id == self.user_id),
+            key=lambda m: m.message_id,
+        )
+
+    def bot_messages(self) -> list[StoredMessage]:
+        return [m for m in self.chat() if m.from_bot]
+
+    @property
+    def last_message(self) -> StoredMessage:
+        messages = self.bot_messages()
+        if not messages:
+            raise LookupError("the bot has said nothing in this chat")
+        return messages[-1]
+
+    @property
+    def last_text(self) -> str:
+        """The newest bot message as the user reads it (without HTML tags)."""
+        return plain(self.last_message.text)
+
+    @property
+    def buttons(self) -> list[str]:
+        """Texts of the buttons on the newest bot message that has any."""
+        try:
+            return [b.text for b in self._buttons_of(self._message_with_buttons(None))]
+        except LookupError:
+            return []
+
+    @property
+    def replies(self) -> list[str]:
+        """Texts the last action sent or edited in, in order."""
+        return [
+            plain(call.text)
+            for call in self.last_calls
+            if isinstance(call, SendMessage | EditMessageText)
+        ]
+
+    @property
+    def popups(self) -> list[str]:
+        """Callback-query notifications the last action showed."""
+        return [
+            call.text
+            for call in self.last_calls
+            if isinstance(call, AnswerCallbackQuery) and call.text
+        ]

@@ -1,0 +1,25 @@
+"""All routers, composed in one place. The include order is the dispatch order."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from handlers import errors, fallback, language, menu, privacy, start
+
+
+def private_only(router: Router) -> Router:
+    """Dialogues happen in private chats; in groups the bot stays silent."""
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    return router
+
+
+def build_router() -> Router:
+    root = Router(name="jolserik")
+    root.include_router(errors.router)
+    for feature in (start.router, language.router, menu.router, privacy.router):
+        root.include_router(private_only(feature))
+    # Last: whatever no feature understood gets a friendly way back to the menu.
+    root.include_router(private_only(fallback.router))
+    return root

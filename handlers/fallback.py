@@ -1,0 +1,28 @@
+"""Whatever no feature understood: a short, friendly way back to the menu. Never silence."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards import main_menu_keyboard
+from bot.screens import show
+from storage.users import UserRecord
+
+router = Router(name=__name__)
+
+
+@router.message()
+async def not_understood(message: Message, user_record: UserRecord) -> None:
+    await message.answer(
+        _("Sorry, I did not understand that. Please use the buttons below or /help."),
+        reply_markup=main_menu_keyboard(user_record),
+    )
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery, user_record: UserRecord) -> None:
+    """Buttons from an old message or an older release: explain, then offer the menu."""
+    await query.answer(_("This button is out of date."))
+    await show(query, _("<b>Main menu</b>\nChoose a section:"), main_menu_keyboard(user_record))

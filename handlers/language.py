@@ -1,0 +1,66 @@
+"""Choosing the language: during onboarding, from the menu, or with /language at any time."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import LanguageCb, MenuCb
+from bot.commands import set_chat_commands
+from bot.keyboards import language_keyboard, main_menu_keyboard
+from bot.profile import is_onboarded
+from bot.screens import show
+from handlers.start import ask_audience
+from storage.users import UserRecord, UserRepository
+
+router = Router(name=__name__)
+
+
+def language_prompt() -> str:
+    # Shown in all three languages on purpose: whoever opens it can read at least one line.
+    return "Тілді таңдаңыз · Выберите язык · Choose your language"
+
+
+@router.message(Command("language"))
+async def language_command(message: Message, state: FSMContext, i18n: I18n) -> None:
+    await state.clear()
+    await message.answer(
+        language_prompt(), reply_markup=language_keyboard(i18n.available_locales, with_back=True)
+    )
+
+
+@router.callback_query(MenuCb.filter(F.section == "language"))
+async def language_section(query: CallbackQuery, i18n: I18n) -> None:
+    await show(query, language_prompt(), language_keyboard(i18n.available_locales, with_back=True))
+
+
+@router.callback_query(LanguageCb.filter())
+async def language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    state: FSMContext,
+    user_record: UserRecord,
+    users: UserRepository,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    if callback_data.code not in i18n.available_locales:
+        await query.answer(_("This button is out of date."))
+        return
+    await users.set_language(user_record.id, callback_data.code)
+    record = await users.get(user_record.id) or user_record
+    await set_chat_commands(bot, i18n, user_record.id, callback_data.code)
+    # From here on the user reads the new language, within this very update too.
+    with i18n.use_locale(callback_data.code):
+        if not is_onboarded(record):
+            await ask_audience(query, state)
+            return
+        await show(
+            query,
+            _("Done! I will speak English from now on.") + "\n\n" + _("Choose a section:"),
+            main_menu_keyboard(record),
+        )

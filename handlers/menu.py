@@ -1,0 +1,65 @@
+"""The main menu and /help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import MenuCb
+from bot.keyboards import back_only_keyboard, main_menu_keyboard
+from bot.menu import visible_sections
+from bot.screens import show
+from storage.users import UserRecord
+
+router = Router(name=__name__)
+
+
+def menu_text() -> str:
+    return _("<b>Main menu</b>\nChoose a section:")
+
+
+def help_text(record: UserRecord | None) -> str:
+    lines = [_("<b>What I can do</b>"), ""]
+    lines += [str(section.help_line) for section in visible_sections(record)]
+    lines += [
+        "",
+        _(
+            "<b>Commands</b>\n"
+            "/menu: main menu\n"
+            "/language: change language\n"
+            "/mydata: your data\n"
+            "/help: this help"
+        ),
+        "",
+        _(
+            "I am a helper, not a government service. I tell you where each fact comes from "
+            "and say so openly when something is not confirmed."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+@router.message(Command("menu"))
+async def menu_command(message: Message, state: FSMContext, user_record: UserRecord) -> None:
+    await state.clear()
+    await message.answer(menu_text(), reply_markup=main_menu_keyboard(user_record))
+
+
+@router.callback_query(MenuCb.filter(F.section == "root"))
+async def menu_button(query: CallbackQuery, state: FSMContext, user_record: UserRecord) -> None:
+    await state.clear()
+    await show(query, menu_text(), main_menu_keyboard(user_record))
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, state: FSMContext, user_record: UserRecord) -> None:
+    await state.clear()
+    await message.answer(help_text(user_record), reply_markup=back_only_keyboard())
+
+
+@router.callback_query(MenuCb.filter(F.section == "help"))
+async def help_button(query: CallbackQuery, user_record: UserRecord) -> None:
+    await show(query, help_text(user_record), back_only_keyboard())

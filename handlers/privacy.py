@@ -1,0 +1,101 @@
+"""/mydata: what the bot stores about the user, and deleting all of it."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import MenuCb, PrivacyCb
+from bot.clock import Clock
+from bot.formatting import format_date, format_time_zone
+from bot.i18n import LANGUAGE_NAMES
+from bot.keyboards import audience_keyboard, confirm_delete_keyboard, my_data_keyboard
+from bot.profile import AUDIENCE_LABELS, effective_time_zone
+from bot.screens import show
+from storage.users import UserRecord, UserRepository
+
+router = Router(name=__name__)
+
+
+def render_my_data(
+    record: UserRecord, clock: Clock, notice: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    i18n = I18n.get_current()
+    locale = i18n.current_locale
+    zone = effective_time_zone(record)
+    not_chosen = _("not chosen yet")
+    lines = [
+        _("<b>Your data</b>\nThis is everything I store about you:"),
+        _("• Language: {language}").format(
+            language=LANGUAGE_NAMES.get(record.language, not_chosen)
+            if record.language
+            else not_chosen
+        ),
+        _("• Who you are: {audience}").format(
+            audience=str(AUDIENCE_LABELS[record.audience]) if record.audience else not_chosen
+        ),
+        _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, clock.now())),
+        _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
+        "",
+        _("I never ask for passport numbers or your visa status, and I do not store them."),
+    ]
+    if notice:
+        lines.insert(0, notice + "\n")
+    return "\n".join(lines), my_data_keyboard()
+
+
+@router.message(Command("mydata"))
+async def my_data_command(
+    message: Message, state: FSMContext, user_record: UserRecord, clock: Clock
+) -> None:
+    await state.clear()
+    text, markup = render_my_data(user_record, clock)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(MenuCb.filter(F.section == "mydata"))
+async def my_data_section(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
+    text, markup = render_my_data(user_record, clock)
+    await show(query, text, markup)
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "change_audience"))
+async def change_audience(query: CallbackQuery) -> None:
+    await show(query, _("Who are you?"), audience_keyboard())
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "ask_delete"))
+async def ask_delete(query: CallbackQuery) -> None:
+    await show(
+        query,
+        _(
+            "Delete all your data? Your settings and everything you saved here will be erased "
+            "for good. This cannot be undone."
+        ),
+        confirm_delete_keyboard(),
+    )
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "keep"))
+async def keep_data(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
+    text, markup = render_my_data(user_record, clock, notice=_("Nothing was deleted."))
+    await show(query, text, markup)
+
+
+@router.callback_query(PrivacyCb.filter(F.action == "confirm_delete"))
+async def confirm_delete(
+    query: CallbackQuery, state: FSMContext, user_record: UserRecord, users: UserRepository
+) -> None:
+    await state.clear()
+    await users.delete(user_record.id)
+    await show(
+        query,
+        _(
+            "Done. Everything I stored about you has been deleted. "
+            "If you write to me again, I will start from scratch: /start"
+        ),
+    )

@@ -1,0 +1,101 @@
+"""/start and first-time onboarding: language, then who the user is, then the main menu."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import AudienceCb
+from bot.clock import Clock
+from bot.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
+from bot.profile import is_onboarded
+from bot.screens import show
+from handlers.privacy import render_my_data
+from handlers.states import Onboarding
+from storage.users import Audience, UserRecord, UserRepository
+
+router = Router(name=__name__)
+
+
+def greeting() -> str:
+    return _(
+        "Hello! I am <b>Jolserik</b>, your travel companion. I help citizens of Kazakhstan "
+        "who work in South Korea, and their families, find reliable information and keep "
+        "track of what matters.\n\nPlease choose your language:"
+    )
+
+
+def audience_question() -> str:
+    return _("Thank you! One more question, so I show what matters to you. Who are you?")
+
+
+def all_set_text() -> str:
+    return _(
+        "All set! Here is the main menu; /menu brings it back at any time.\n\n"
+        "I keep only your language, time zone and this answer. "
+        "You can see or delete them with /mydata."
+    )
+
+
+@router.message(CommandStart())
+async def start(message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n) -> None:
+    await state.clear()
+    if is_onboarded(user_record):
+        await message.answer(
+            _("Welcome back! Choose a section:"), reply_markup=main_menu_keyboard(user_record)
+        )
+        return
+    await state.set_state(Onboarding.language)
+    await message.answer(
+        greeting(), reply_markup=language_keyboard(i18n.available_locales, with_back=False)
+    )
+
+
+async def ask_audience(event: Message | CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Onboarding.audience)
+    await show(event, audience_question(), audience_keyboard())
+
+
+@router.callback_query(AudienceCb.filter())
+async def audience_chosen(
+    query: CallbackQuery,
+    callback_data: AudienceCb,
+    state: FSMContext,
+    user_record: UserRecord,
+    users: UserRepository,
+    clock: Clock,
+) -> None:
+    try:
+        audience = Audience(callback_data.value)
+    except ValueError:
+        await query.answer(_("This button is out of date."), show_alert=False)
+        return
+    was_onboarding = not is_onboarded(user_record)
+    await users.set_audience(user_record.id, audience)
+    record = await users.get(user_record.id) or user_record
+    await state.clear()
+    if was_onboarding:
+        await show(query, all_set_text(), main_menu_keyboard(record))
+    else:
+        text, markup = render_my_data(record, clock, notice=_("Saved."))
+        await show(query, text, markup)
+
+
+@router.message(StateFilter(Onboarding.language), ~F.text.startswith("/"))
+async def language_expected(message: Message, i18n: I18n) -> None:
+    await message.answer(
+        _("Please choose a language with the buttons below."),
+        reply_markup=language_keyboard(i18n.available_locales, with_back=False),
+    )
+
+
+@router.message(StateFilter(Onboarding.audience), ~F.text.startswith("/"))
+async def audience_expected(message: Message) -> None:
+    await message.answer(
+        _("Please choose one of the buttons below, so I know who you are."),
+        reply_markup=audience_keyboard(),
+    )

@@ -1,0 +1,1 @@
+"""Persistence: one SQLite database, versioned migrations, one repository per aggregate."""

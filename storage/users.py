@@ -1,0 +1,120 @@
+"""Users repository: who talks to the bot, in which language, zone and role.
+
+It stores the minimum a feature needs; it never stores names, phone numbers, passport numbers
+or a person's legal status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from storage.db import Database
+
+
+class Role(StrEnum):
+    USER = "user"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Audience(StrEnum):
+    """Who the person is; it picks sensible defaults (e.g. time zone) and broadcast targets."""
+
+    WORKER = "worker"  # works (or worked) in Korea
+    FAMILY = "family"  # family member in Kazakhstan
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    language: str | None
+    time_zone: str | None
+    role: Role
+    audience: Audience | None
+    created_at: int
+    last_seen_at: int
+    blocked_at: int | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+
+_COLUMNS = "id, language, time_zone, role, audience, created_at, last_seen_at, blocked_at"
+
+
+def _to_record(row: aiosqlite.Row) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        language=row["language"],
+        time_zone=row["time_zone"],
+        role=Role(row["role"]),
+        audience=Audience(row["audience"]) if row["audience"] else None,
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+        blocked_at=row["blocked_at"],
+    )
+
+
+class UserRepository:
+    """Intent-named operations on the `users` table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        sql = f"SELECT {_COLUMNS} FROM users WHERE id = ?"
+        row = await self._db.fetch_one(sql, (user_id,))
+        return _to_record(row) if row else None
+
+    async def register(self, user_id: int, *, now: int, role: Role = Role.USER) -> UserRecord:
+        """Create the user if new; return the stored record either way."""
+        await self._db.execute(
+            "INSERT INTO users (id, role, created_at, last_seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (user_id, role.value, now, now),
+        )
+        record = await self.get(user_id)
+        assert record is not None  # noqa: S101 - inserted just above
+        return record
+
+    async def touch(self, user_id: int, *, now: int) -> None:
+        """Note activity. A user who writes again has evidently unblocked the bot."""
+        await self._db.execute(
+            "UPDATE users SET last_seen_at = ?, blocked_at = NULL WHERE id = ?", (now, user_id)
+        )
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_audience(self, user_id: int, audience: Audience) -> None:
+        await self._db.execute(
+            "UPDATE users SET audience = ? WHERE id = ?", (audience.value, user_id)
+        )
+
+    async def set_time_zone(self, user_id: int, time_zone: str | None) -> None:
+        await self._db.execute("UPDATE users SET time_zone = ? WHERE id = ?", (time_zone, user_id))
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        await self._db.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+
+    async def mark_blocked(self, user_id: int, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE users SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL", (now, user_id)
+        )
+
+    async def delete(self, user_id: int) -> bool:
+        """Erase the user and, through foreign keys and explicit deletes, all their data."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM fsm_states WHERE user_id = ?", (user_id,))
+            cursor = await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            deleted = cursor.rowcount > 0
+            await cursor.close()
+        return deleted
+
+    async def count(self) -> int:
+        return int(await self._db.fetch_value("SELECT COUNT(*) FROM users") or 0)

@@ -1,0 +1,15 @@
+async def test_smoke(make_user):
+    u = make_user("ru")
+    await u.send("/start")
+    print(u.last_text, u.buttons)
+    await u.press("Русский")
+    print(u.last_text, u.buttons)
+    await u.press("работаю")
+    print(u.last_text, u.buttons)
+    await u.press("Мои данные")
+    print(u.last_text, u.buttons)
+    await u.send("hello")
+    print(u.last_text, u.buttons)
+    await u.send_photo()
+    print(u.last_text, u.buttons)
+    assert 0
