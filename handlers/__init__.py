@@ -17,9 +17,9 @@ def private_only(router: Router) -> Router:
 
 def build_router() -> Router:
     root = Router(name="jolserik")
-    root.include_router(errors.router)
-    for feature in (start.router, language.router, menu.router, privacy.router):
-        root.include_router(private_only(feature))
+    root.include_router(errors.build_router())
+    for feature in (start, language, menu, privacy):
+        root.include_router(private_only(feature.build_router()))
     # Last: whatever no feature understood gets a friendly way back to the menu.
-    root.include_router(private_only(fallback.router))
+    root.include_router(private_only(fallback.build_router()))
     return root

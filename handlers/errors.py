@@ -10,7 +10,6 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
 
 
 def _chat_of(event: ErrorEvent) -> int | None:
@@ -22,7 +21,6 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     # Only the update id and the exception: never the message text, which may be private.
     # The exception's own message is left out too: a parsing error can quote the user's input.
@@ -45,3 +43,10 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     except Exception:
         log.warning("could not send the apology for update %s", event.update.update_id)
     return True
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

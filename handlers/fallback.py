@@ -10,10 +10,7 @@ from bot.keyboards import main_menu_keyboard
 from bot.screens import show
 from storage.users import UserRecord
 
-router = Router(name=__name__)
 
-
-@router.message()
 async def not_understood(message: Message, user_record: UserRecord) -> None:
     await message.answer(
         _("Sorry, I did not understand that. Please use the buttons below or /help."),
@@ -21,8 +18,15 @@ async def not_understood(message: Message, user_record: UserRecord) -> None:
     )
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, user_record: UserRecord) -> None:
     """Buttons from an old message or an older release: explain, then offer the menu."""
     await query.answer(_("This button is out of date."))
     await show(query, _("<b>Main menu</b>\nChoose a section:"), main_menu_keyboard(user_record))
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.message.register(not_understood)
+    router.callback_query.register(stale_button)
+    return router

@@ -17,15 +17,12 @@ from bot.screens import show
 from handlers.start import ask_audience
 from storage.users import UserRecord, UserRepository
 
-router = Router(name=__name__)
-
 
 def language_prompt() -> str:
     # Shown in all three languages on purpose: whoever opens it can read at least one line.
     return "Тілді таңдаңыз · Выберите язык · Choose your language"
 
 
-@router.message(Command("language"))
 async def language_command(message: Message, state: FSMContext, i18n: I18n) -> None:
     await state.clear()
     await message.answer(
@@ -33,12 +30,10 @@ async def language_command(message: Message, state: FSMContext, i18n: I18n) -> N
     )
 
 
-@router.callback_query(MenuCb.filter(F.section == "language"))
 async def language_section(query: CallbackQuery, i18n: I18n) -> None:
     await show(query, language_prompt(), language_keyboard(i18n.available_locales, with_back=True))
 
 
-@router.callback_query(LanguageCb.filter())
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageCb,
@@ -64,3 +59,12 @@ async def language_chosen(
             _("Done! I will speak English from now on.") + "\n\n" + _("Choose a section:"),
             main_menu_keyboard(record),
         )
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.message.register(language_command, Command("language"))
+    router.callback_query.register(language_section, MenuCb.filter(F.section == "language"))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    return router

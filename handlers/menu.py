@@ -14,8 +14,6 @@ from bot.menu import visible_sections
 from bot.screens import show
 from storage.users import UserRecord
 
-router = Router(name=__name__)
-
 
 def menu_text() -> str:
     return _("<b>Main menu</b>\nChoose a section:")
@@ -42,24 +40,30 @@ def help_text(record: UserRecord | None) -> str:
     return "\n".join(lines)
 
 
-@router.message(Command("menu"))
 async def menu_command(message: Message, state: FSMContext, user_record: UserRecord) -> None:
     await state.clear()
     await message.answer(menu_text(), reply_markup=main_menu_keyboard(user_record))
 
 
-@router.callback_query(MenuCb.filter(F.section == "root"))
 async def menu_button(query: CallbackQuery, state: FSMContext, user_record: UserRecord) -> None:
     await state.clear()
     await show(query, menu_text(), main_menu_keyboard(user_record))
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, state: FSMContext, user_record: UserRecord) -> None:
     await state.clear()
     await message.answer(help_text(user_record), reply_markup=back_only_keyboard())
 
 
-@router.callback_query(MenuCb.filter(F.section == "help"))
 async def help_button(query: CallbackQuery, user_record: UserRecord) -> None:
     await show(query, help_text(user_record), back_only_keyboard())
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.message.register(menu_command, Command("menu"))
+    router.callback_query.register(menu_button, MenuCb.filter(F.section == "root"))
+    router.message.register(help_command, Command("help"))
+    router.callback_query.register(help_button, MenuCb.filter(F.section == "help"))
+    return router

@@ -18,8 +18,6 @@ from bot.profile import AUDIENCE_LABELS, effective_time_zone
 from bot.screens import show
 from storage.users import UserRecord, UserRepository
 
-router = Router(name=__name__)
-
 
 def render_my_data(
     record: UserRecord, clock: Clock, notice: str | None = None
@@ -48,7 +46,6 @@ def render_my_data(
     return "\n".join(lines), my_data_keyboard()
 
 
-@router.message(Command("mydata"))
 async def my_data_command(
     message: Message, state: FSMContext, user_record: UserRecord, clock: Clock
 ) -> None:
@@ -57,18 +54,15 @@ async def my_data_command(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(MenuCb.filter(F.section == "mydata"))
 async def my_data_section(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
     text, markup = render_my_data(user_record, clock)
     await show(query, text, markup)
 
 
-@router.callback_query(PrivacyCb.filter(F.action == "change_audience"))
 async def change_audience(query: CallbackQuery) -> None:
     await show(query, _("Who are you?"), audience_keyboard())
 
 
-@router.callback_query(PrivacyCb.filter(F.action == "ask_delete"))
 async def ask_delete(query: CallbackQuery) -> None:
     await show(
         query,
@@ -80,13 +74,11 @@ async def ask_delete(query: CallbackQuery) -> None:
     )
 
 
-@router.callback_query(PrivacyCb.filter(F.action == "keep"))
 async def keep_data(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
     text, markup = render_my_data(user_record, clock, notice=_("Nothing was deleted."))
     await show(query, text, markup)
 
 
-@router.callback_query(PrivacyCb.filter(F.action == "confirm_delete"))
 async def confirm_delete(
     query: CallbackQuery, state: FSMContext, user_record: UserRecord, users: UserRepository
 ) -> None:
@@ -99,3 +91,15 @@ async def confirm_delete(
             "If you write to me again, I will start from scratch: /start"
         ),
     )
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.message.register(my_data_command, Command("mydata"))
+    router.callback_query.register(my_data_section, MenuCb.filter(F.section == "mydata"))
+    router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
+    router.callback_query.register(ask_delete, PrivacyCb.filter(F.action == "ask_delete"))
+    router.callback_query.register(keep_data, PrivacyCb.filter(F.action == "keep"))
+    router.callback_query.register(confirm_delete, PrivacyCb.filter(F.action == "confirm_delete"))
+    return router

@@ -18,8 +18,6 @@ from handlers.privacy import render_my_data
 from handlers.states import Onboarding
 from storage.users import Audience, UserRecord, UserRepository
 
-router = Router(name=__name__)
-
 
 def greeting() -> str:
     return _(
@@ -41,7 +39,6 @@ def all_set_text() -> str:
     )
 
 
-@router.message(CommandStart())
 async def start(message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n) -> None:
     await state.clear()
     if is_onboarded(user_record):
@@ -60,7 +57,6 @@ async def ask_audience(event: Message | CallbackQuery, state: FSMContext) -> Non
     await show(event, audience_question(), audience_keyboard())
 
 
-@router.callback_query(AudienceCb.filter())
 async def audience_chosen(
     query: CallbackQuery,
     callback_data: AudienceCb,
@@ -85,7 +81,6 @@ async def audience_chosen(
         await show(query, text, markup)
 
 
-@router.message(StateFilter(Onboarding.language), ~F.text.startswith("/"))
 async def language_expected(message: Message, i18n: I18n) -> None:
     await message.answer(
         _("Please choose a language with the buttons below."),
@@ -93,9 +88,22 @@ async def language_expected(message: Message, i18n: I18n) -> None:
     )
 
 
-@router.message(StateFilter(Onboarding.audience), ~F.text.startswith("/"))
 async def audience_expected(message: Message) -> None:
     await message.answer(
         _("Please choose one of the buttons below, so I know who you are."),
         reply_markup=audience_keyboard(),
     )
+
+
+def build_router() -> Router:
+    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
+    router = Router(name=__name__)
+    router.message.register(start, CommandStart())
+    router.callback_query.register(audience_chosen, AudienceCb.filter())
+    router.message.register(
+        language_expected, StateFilter(Onboarding.language), ~F.text.startswith("/")
+    )
+    router.message.register(
+        audience_expected, StateFilter(Onboarding.audience), ~F.text.startswith("/")
+    )
+    return router
