@@ -1,0 +1,51 @@
+"""The offline console: numbered buttons, presses by number, edits shown as edits."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_console(script: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bot", "console", "--database", str(tmp_path / "c.sqlite3"), *args],
+        input=script,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_console_walks_through_onboarding_without_a_token(tmp_path: Path) -> None:
+    result = run_console("/start\n2\n1\n/help\n7\n:quit\n", tmp_path, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hello! I am Jolserik" in out
+    assert "[1] 🇰🇿 Қазақша" in out and "[3] 🇬🇧 English" in out
+    assert "── bot edited message #2 ──" in out  # pressing "Русский" edited the greeting
+    assert "кто вы?" in out
+    assert "Всё готово!" in out
+    assert "Что я умею" in out
+    assert "There is no button 7" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_console_keeps_its_database(tmp_path: Path) -> None:
+    run_console("/start\n3\n1\n", tmp_path)
+    again = run_console("/start\n", tmp_path)
+    assert "Welcome back!" in again.stdout
+
+
+def test_console_language_switch(tmp_path: Path) -> None:
+    result = run_console(":lang kk\n/start\n:lang de\n", tmp_path)
+    assert "Сәлеметсіз бе!" in result.stdout
+    assert "Expected one of: kk, ru, en" in result.stdout
