@@ -22,9 +22,11 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import UserMiddleware
+from bot.scheduler import ReminderEngine
 from handlers import build_router
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.reminders import ReminderRepository
 from storage.users import UserRepository
 
 
@@ -34,6 +36,7 @@ class WorkflowData(TypedDict):
     settings: Settings
     db: Database
     users: UserRepository
+    reminders: ReminderEngine
     clock: Clock
 
 
@@ -42,6 +45,7 @@ class App:
     dispatcher: Dispatcher
     i18n: I18n
     users: UserRepository
+    reminders: ReminderEngine
 
 
 def build_dispatcher(
@@ -50,23 +54,38 @@ def build_dispatcher(
     *,
     clock: Clock | None = None,
     fsm_storage: BaseStorage | None = None,
+    run_timer: bool = True,
 ) -> App:
+    """`run_timer=False` arms reminders without starting APScheduler's clock: tests and the
+    console then deliver with `reminders.run_due()` on a clock they control."""
     clock = clock or SystemClock()
     users = UserRepository(db)
     i18n = build_i18n(settings.default_locale)
+    reminders = ReminderEngine(
+        ReminderRepository(db),
+        users,
+        i18n,
+        clock,
+        grace_seconds=settings.reminder_grace_minutes * 60,
+    )
     dispatcher = Dispatcher(storage=fsm_storage or SQLiteStorage(db, clock=clock.now))
     dispatcher.workflow_data.update(
-        WorkflowData(settings=settings, db=db, users=users, clock=clock)
+        WorkflowData(settings=settings, db=db, users=users, reminders=reminders, clock=clock)
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(build_router())
 
     async def on_startup(bot: Bot) -> None:
+        await reminders.start(bot, run_timer=run_timer)
         await register_commands(bot, i18n)
 
+    async def on_shutdown() -> None:
+        await reminders.shutdown()
+
     dispatcher.startup.register(on_startup)
-    return App(dispatcher=dispatcher, i18n=i18n, users=users)
+    dispatcher.shutdown.register(on_shutdown)
+    return App(dispatcher=dispatcher, i18n=i18n, users=users, reminders=reminders)
 
 
 def build_bot(token: str, session: BaseSession | None = None, api_url: str | None = None) -> Bot:

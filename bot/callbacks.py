@@ -20,4 +20,18 @@ class MenuCb(CallbackData, prefix="menu"):
 
 
 class PrivacyCb(CallbackData, prefix="priv"):
-    action: str  # "ask_delete" | "confirm_delete" | "keep"
+    action: str  # "ask_delete" | "confirm_delete" | "keep" | "change_audience" | "time_zone"
+
+
+class TimeZoneCb(CallbackData, prefix="tz"):
+    zone: str  # an IANA name, or "auto" for the default that follows "who you are"
+
+
+class RemindersCb(CallbackData, prefix="rem"):
+    action: str  # "cancel" | "new"
+    id: int = 0
+
+
+class NewReminderCb(CallbackData, prefix="nrem"):
+    step: str  # "today" | "tomorrow" | "time" | "back" | "cancel"
+    value: str = ""

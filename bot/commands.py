@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("menu", __("Main menu")),
+    ("reminders", __("Your reminders")),
     ("language", __("Change language")),
     ("mydata", __("See or delete your data")),
     ("help", __("What this bot can do")),

@@ -26,6 +26,12 @@ def format_datetime(timestamp: int | float, time_zone: str, locale: str) -> str:
     return babel_format_datetime(local, "d MMMM y, HH:mm", tzinfo=local.tzinfo, locale=locale)
 
 
+def format_short_datetime(timestamp: int | float, time_zone: str, locale: str) -> str:
+    """Compact, for buttons: '25 Dec, 09:30' / '25 дек., 09:30'."""
+    local = to_local(timestamp, time_zone)
+    return babel_format_datetime(local, "d MMM, HH:mm", tzinfo=local.tzinfo, locale=locale)
+
+
 def format_number(value: int | float, locale: str) -> str:
     """E.g. '15,000' in English, '15 000' in Russian and Kazakh."""
     return format_decimal(value, locale=locale)

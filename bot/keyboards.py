@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb
+from bot.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb, TimeZoneCb
 from bot.config import SUPPORTED_LOCALES
+from bot.formatting import format_time_zone
 from bot.i18n import LANGUAGE_NAMES
 from bot.menu import visible_sections
-from bot.profile import AUDIENCE_LABELS
+from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES
 from storage.users import Audience, UserRecord
 
 
@@ -60,10 +61,21 @@ def my_data_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(_("✏️ Change who I am"), PrivacyCb(action="change_audience").pack())],
+            [_button(_("🕒 Change time zone"), PrivacyCb(action="time_zone").pack())],
             [_button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete").pack())],
             [back_to_menu_button()],
         ]
     )
+
+
+def time_zone_keyboard(locale: str, now: float) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(f"{flag} {format_time_zone(zone, locale, now)}", TimeZoneCb(zone=zone).pack())]
+        for zone, flag in TIME_ZONE_CHOICES.items()
+    ]
+    rows.append([_button(_("🔄 Automatic (by who I am)"), TimeZoneCb(zone="auto").pack())])
+    rows.append([_button(_("⬅️ Back"), MenuCb(section="mydata").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def confirm_delete_keyboard() -> InlineKeyboardMarkup:

@@ -39,5 +39,7 @@ def setup_logging(level: str, secrets: list[str] | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiohttp's access details are not ours to log.
-    logging.getLogger("aiohttp").setLevel(max(logging.WARNING, root.level))
+    # aiohttp's access details are not ours to log, and aiosqlite's debug log echoes SQL
+    # parameters, which can hold what a user typed (reminder texts): never below WARNING.
+    for noisy in ("aiohttp", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

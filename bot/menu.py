@@ -24,6 +24,14 @@ class MenuSection:
 
 MENU_SECTIONS: tuple[MenuSection, ...] = (
     MenuSection(
+        key="reminders",
+        label=__("⏰ Reminders"),
+        help_line=__(
+            "⏰ <b>Reminders</b>: I remind you of a flight, a deadline or anything else at the "
+            "time you choose, in your time zone."
+        ),
+    ),
+    MenuSection(
         key="mydata",
         label=__("🔒 My data"),
         help_line=__("🔒 <b>My data</b>: see everything I store about you and delete it."),

@@ -8,7 +8,10 @@ from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from storage.users import Audience, UserRecord
 
 SEOUL = "Asia/Seoul"
-ALMATY = "Asia/Almaty"
+ALMATY = "Asia/Almaty"  # all of Kazakhstan keeps one time (UTC+5) since March 2024
+
+# Zones a user can pick, with a flag for the button. "auto" (no stored zone) follows the audience.
+TIME_ZONE_CHOICES: dict[str, str] = {SEOUL: "🇰🇷", ALMATY: "🇰🇿"}
 
 AUDIENCE_LABELS: dict[Audience, LazyProxy] = {
     Audience.WORKER: __("👷 I work in Korea"),

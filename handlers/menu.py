@@ -27,6 +27,7 @@ def help_text(record: UserRecord | None) -> str:
         _(
             "<b>Commands</b>\n"
             "/menu: main menu\n"
+            "/reminders: your reminders\n"
             "/language: change language\n"
             "/mydata: your data\n"
             "/help: this help"

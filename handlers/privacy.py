@@ -9,12 +9,18 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb, PrivacyCb
+from bot.callbacks import MenuCb, PrivacyCb, TimeZoneCb
 from bot.clock import Clock
 from bot.formatting import format_date, format_time_zone
 from bot.i18n import LANGUAGE_NAMES
-from bot.keyboards import audience_keyboard, confirm_delete_keyboard, my_data_keyboard
-from bot.profile import AUDIENCE_LABELS, effective_time_zone
+from bot.keyboards import (
+    audience_keyboard,
+    confirm_delete_keyboard,
+    my_data_keyboard,
+    time_zone_keyboard,
+)
+from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
+from bot.scheduler import ReminderEngine
 from bot.screens import show
 from storage.users import UserRecord, UserRepository
 
@@ -63,6 +69,38 @@ async def change_audience(query: CallbackQuery) -> None:
     await show(query, _("Who are you?"), audience_keyboard())
 
 
+async def choose_time_zone(query: CallbackQuery, clock: Clock) -> None:
+    locale = I18n.get_current().current_locale
+    await show(
+        query,
+        _("Which clock should I use for your reminders and dates?"),
+        time_zone_keyboard(locale, clock.now()),
+    )
+
+
+async def time_zone_chosen(
+    query: CallbackQuery,
+    callback_data: TimeZoneCb,
+    user_record: UserRecord,
+    users: UserRepository,
+    reminders: ReminderEngine,
+    clock: Clock,
+) -> None:
+    if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
+        await query.answer(_("This button is out of date."))
+        return
+    await users.set_time_zone(
+        user_record.id, None if callback_data.zone == "auto" else callback_data.zone
+    )
+    record = await users.get(user_record.id) or user_record
+    moved = await reminders.replan_user(record)
+    notice = _("Saved.")
+    if moved:
+        notice += " " + _("Your reminders keep their clock time in the new zone.")
+    text, markup = render_my_data(record, clock, notice=notice)
+    await show(query, text, markup)
+
+
 async def ask_delete(query: CallbackQuery) -> None:
     await show(
         query,
@@ -80,9 +118,14 @@ async def keep_data(query: CallbackQuery, user_record: UserRecord, clock: Clock)
 
 
 async def confirm_delete(
-    query: CallbackQuery, state: FSMContext, user_record: UserRecord, users: UserRepository
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    users: UserRepository,
+    reminders: ReminderEngine,
 ) -> None:
     await state.clear()
+    await reminders.cancel_all(user_record.id)  # disarm first; the rows go with the user
     await users.delete(user_record.id)
     await show(
         query,
@@ -99,6 +142,8 @@ def build_router() -> Router:
     router.message.register(my_data_command, Command("mydata"))
     router.callback_query.register(my_data_section, MenuCb.filter(F.section == "mydata"))
     router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
+    router.callback_query.register(choose_time_zone, PrivacyCb.filter(F.action == "time_zone"))
+    router.callback_query.register(time_zone_chosen, TimeZoneCb.filter())
     router.callback_query.register(ask_delete, PrivacyCb.filter(F.action == "ask_delete"))
     router.callback_query.register(keep_data, PrivacyCb.filter(F.action == "keep"))
     router.callback_query.register(confirm_delete, PrivacyCb.filter(F.action == "confirm_delete"))

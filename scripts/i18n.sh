@@ -12,7 +12,7 @@ case "${1:-}" in
     pybabel extract -F babel.cfg "${keywords[@]}" --no-wrap --sort-by-file --omit-header \
       --project=jolserik -o locales/messages.pot . ;;
   update)
-    pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --update-header-comment ;;
+    pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --ignore-obsolete ;;
   compile)
     pybabel compile -d locales -D messages --statistics ;;
   init)

@@ -17,4 +17,11 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
     assert descriptions["ru"]["menu"] == "Главное меню"
     assert descriptions["en"]["menu"] == "Main menu"
     assert descriptions[None] == descriptions["kk"]  # default language for everybody else
-    assert [c.command for c in by_language["en"]] == ["menu", "language", "mydata", "help", "start"]
+    assert [c.command for c in by_language["en"]] == [
+        "menu",
+        "reminders",
+        "language",
+        "mydata",
+        "help",
+        "start",
+    ]

@@ -1,0 +1,61 @@
+"""Reminder planning rules: pure functions, no Telegram, no database.
+
+Times are Unix seconds (UTC) everywhere inside; local wall-clock time exists only at the edges
+(what the user typed, what the user reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+QUIET_START = time(22, 0)
+QUIET_END = time(8, 0)
+MAX_HORIZON_DAYS = 730  # two years: covers a contract term, keeps typos like 2062 out
+MAX_TEXT_LENGTH = 200
+MAX_PENDING_PER_USER = 30
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    start: time = QUIET_START
+    end: time = QUIET_END
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # spans midnight
+
+
+def local_to_utc(day: date, at: time, zone: str) -> int:
+    """The instant a wall clock in `zone` shows `day` `at`.
+
+    A wall time that does not exist (a DST gap) is moved forward by the gap, as people do; an
+    ambiguous one (DST overlap) takes the first occurrence. Seoul and Kazakhstan have no DST
+    today, but zones are data, and users abroad may pick others later.
+    """
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    roundtrip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if roundtrip != naive:  # nonexistent: normalise through UTC moves it past the gap
+        first = naive.replace(tzinfo=tz, fold=1)
+    return int(first.astimezone(UTC).timestamp())
+
+
+def plan_fire_time(due_at: int, zone: str, *, urgent: bool, quiet: QuietHours | None = None) -> int:
+    """When to actually send: at once if urgent, else moved out of quiet hours to the morning."""
+    if urgent:
+        return due_at
+    quiet = quiet or QuietHours()
+    tz = ZoneInfo(zone)
+    local = datetime.fromtimestamp(due_at, tz=UTC).astimezone(tz)
+    if not quiet.contains(local.time()):
+        return due_at
+    morning_day = local.date() if local.time() < quiet.end else local.date() + timedelta(days=1)
+    return local_to_utc(morning_day, quiet.end, zone)
+
+
+def horizon_end(today: date) -> date:
+    return today + timedelta(days=MAX_HORIZON_DAYS)

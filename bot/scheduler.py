@@ -1,0 +1,342 @@
+"""The reminders engine: the `reminders` table is the truth, APScheduler is the alarm clock.
+
+Arming: APScheduler (AsyncIOScheduler) holds one job per pending reminder, in a job store of
+our own. Building an APScheduler `Job` costs ~40 µs (argument checks, trigger set-up), which
+makes re-arming 100,000 reminders take over 4 s; so `ReminderJobStore` keeps just
+(fire time, id) pairs in a heap and builds the `Job` when a reminder falls due, the same lazy
+pattern APScheduler's own database job stores use. Re-arming is one indexed SELECT.
+
+Delivery is **at most once**:
+1. `claim` moves the row pending -> sending in one conditional UPDATE; only one caller wins, so a
+   second instance, a double-fired job or a restart can never send the same reminder again.
+2. The message is sent (with 429/network retries inside `TelegramSender`).
+3. The row becomes sent / failed.
+A crash between 1 and 3 leaves the row in `sending`: we cannot know whether Telegram delivered
+it, so at start-up it is closed as `failed` ("interrupted") and never re-sent. The window is the
+length of one Bot API call. Reminders that fell due while the bot was down are sent at start-up
+if they are at most `REMINDER_GRACE_MINUTES` late, else marked `missed` (shown in /reminders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import html
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from aiogram import Bot
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from apscheduler.job import Job
+from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.profile import effective_time_zone
+from bot.reminder_rules import local_to_utc, plan_fire_time
+from bot.sender import SendOutcome, TelegramSender
+from storage.reminders import NewReminder, Reminder, ReminderRepository, ReminderStatus
+from storage.users import UserRecord, UserRepository
+
+log = logging.getLogger(__name__)
+
+JOBSTORE = "reminders"
+SHUTDOWN_GRACE_S = 5.0
+
+
+class ReminderJobStore(BaseJobStore):  # type: ignore[misc]
+    """An APScheduler job store holding (fire time, reminder id) pairs; Jobs are built on demand.
+
+    A heap gives the next fire time in O(1); cancelled or re-timed entries are skipped lazily.
+    """
+
+    def __init__(self, make_job: Callable[[int, float], Job]) -> None:
+        super().__init__()
+        self._make_job = make_job
+        self._heap: list[tuple[float, int]] = []
+        self._fire_at: dict[int, float] = {}
+
+    # -- our own fast path -----------------------------------------------------------------
+
+    def load(self, schedule: Iterable[tuple[int, int]]) -> None:
+        """Bulk arm from (fire_at, id) pairs, replacing what was held."""
+        self._fire_at = {reminder_id: float(fire_at) for fire_at, reminder_id in schedule}
+        self._heap = [(fire_at, reminder_id) for reminder_id, fire_at in self._fire_at.items()]
+        heapq.heapify(self._heap)
+
+    def put(self, reminder_id: int, fire_at: float) -> None:
+        if self._fire_at.get(reminder_id) == float(fire_at):
+            return  # already armed for that moment; a second heap entry would fire it twice
+        self._fire_at[reminder_id] = float(fire_at)
+        heapq.heappush(self._heap, (float(fire_at), reminder_id))
+
+    def discard(self, reminder_id: int) -> None:
+        self._fire_at.pop(reminder_id, None)
+
+    def __len__(self) -> int:
+        return len(self._fire_at)
+
+    def __contains__(self, reminder_id: object) -> bool:
+        return reminder_id in self._fire_at
+
+    def pop_due(self, now: float) -> list[tuple[int, float]]:
+        due = []
+        while (top := self._peek()) is not None and top[0] <= now:
+            heapq.heappop(self._heap)
+            self._fire_at.pop(top[1], None)
+            due.append((top[1], top[0]))
+        return due
+
+    def _peek(self) -> tuple[float, int] | None:
+        while self._heap:
+            fire_at, reminder_id = self._heap[0]
+            if self._fire_at.get(reminder_id) == fire_at:
+                return fire_at, reminder_id
+            heapq.heappop(self._heap)  # cancelled or re-timed: drop the stale entry
+        return None
+
+    # -- BaseJobStore ------------------------------------------------------------------------
+
+    def lookup_job(self, job_id: str) -> Job | None:
+        fire_at = self._fire_at.get(int(job_id))
+        return None if fire_at is None else self._make_job(int(job_id), fire_at)
+
+    def get_due_jobs(self, now: datetime) -> list[Job]:
+        due = []
+        moment = now.timestamp()
+        while (top := self._peek()) is not None and top[0] <= moment:
+            heapq.heappop(self._heap)  # stays in _fire_at until the scheduler removes it
+            due.append(self._make_job(top[1], top[0]))
+        return due
+
+    def get_next_run_time(self) -> datetime | None:
+        top = self._peek()
+        return None if top is None else datetime.fromtimestamp(top[0], tz=UTC)
+
+    def get_all_jobs(self) -> list[Job]:
+        ordered = sorted((fire_at, rid) for rid, fire_at in self._fire_at.items())
+        return [self._make_job(rid, fire_at) for fire_at, rid in ordered]
+
+    def add_job(self, job: Job) -> None:
+        reminder_id = int(job.id)
+        if reminder_id in self._fire_at:
+            raise ConflictingIdError(job.id)
+        self.put(reminder_id, job.next_run_time.timestamp())
+
+    def update_job(self, job: Job) -> None:
+        reminder_id = int(job.id)
+        if reminder_id not in self._fire_at:
+            raise JobLookupError(job.id)
+        self.put(reminder_id, job.next_run_time.timestamp())
+
+    def remove_job(self, job_id: str) -> None:
+        if int(job_id) not in self._fire_at:
+            raise JobLookupError(job_id)
+        self.discard(int(job_id))
+
+    def remove_all_jobs(self) -> None:
+        self._fire_at.clear()
+        self._heap.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class StartReport:
+    armed: int
+    missed: int
+    interrupted: int
+
+
+class ReminderEngine:
+    """Schedules, cancels, re-plans and delivers reminders. Handlers talk to this, not to SQL."""
+
+    def __init__(
+        self,
+        repo: ReminderRepository,
+        users: UserRepository,
+        i18n: I18n,
+        clock: Clock,
+        *,
+        grace_seconds: int,
+    ) -> None:
+        self.repo = repo
+        self._users = users
+        self._i18n = i18n
+        self._clock = clock
+        self._grace = grace_seconds
+        self.store = ReminderJobStore(self._make_job)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._sender: TelegramSender | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(
+        self, bot: Bot, *, run_timer: bool = True, sender: TelegramSender | None = None
+    ) -> StartReport:
+        """Recover after a stop or crash, then arm every pending reminder."""
+        self._sender = sender or TelegramSender(bot)
+        now = int(self._clock.now())
+        interrupted = await self.repo.fail_interrupted()
+        missed = await self.repo.miss_overdue(before=now - self._grace)
+        self.store.load(await self.repo.pending_schedule())
+        if run_timer and self._scheduler is None:
+            self._scheduler = AsyncIOScheduler(
+                timezone=UTC, jobstores={JOBSTORE: self.store}, job_defaults={"coalesce": True}
+            )
+            self._scheduler.start()
+        report = StartReport(armed=len(self.store), missed=missed, interrupted=interrupted)
+        log.info(
+            "reminders: %s armed, %s missed while down, %s interrupted",
+            report.armed,
+            report.missed,
+            report.interrupted,
+        )
+        return report
+
+    async def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._inflight:
+            # Let deliveries under way finish, so they are recorded as sent, not interrupted.
+            await asyncio.wait(set(self._inflight), timeout=SHUTDOWN_GRACE_S)
+
+    def _make_job(self, reminder_id: int, fire_at: float) -> Job:
+        run_date = datetime.fromtimestamp(fire_at, tz=UTC)
+        job = Job(
+            self._scheduler,
+            id=str(reminder_id),
+            func=self.deliver,
+            args=(reminder_id,),
+            kwargs={},
+            trigger=DateTrigger(run_date, timezone=UTC),
+            executor="default",
+            name="reminder",
+            misfire_grace_time=None,  # lateness is judged by `deliver` against the grace window
+            coalesce=True,
+            max_instances=1,
+            next_run_time=run_date,
+        )
+        job._jobstore_alias = JOBSTORE
+        return job
+
+    def _wake(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.wakeup()
+
+    # -- operations ---------------------------------------------------------------------------
+
+    async def schedule(self, new: NewReminder) -> Reminder:
+        reminder = await self.repo.create(new, now=int(self._clock.now()))
+        self.store.put(reminder.id, reminder.fire_at)
+        self._wake()
+        return reminder
+
+    async def cancel(self, reminder_id: int, *, user_id: int) -> bool:
+        cancelled = await self.repo.cancel(reminder_id, user_id=user_id)
+        if cancelled:
+            self.store.discard(reminder_id)
+        return cancelled
+
+    async def cancel_all(self, user_id: int) -> int:
+        ids = await self.repo.cancel_all_for_user(user_id)
+        for reminder_id in ids:
+            self.store.discard(reminder_id)
+        return len(ids)
+
+    async def replan_user(self, user: UserRecord) -> int:
+        """After a time-zone change: keep each reminder's wall-clock time in the new zone."""
+        zone = effective_time_zone(user)
+        changed = 0
+        for reminder in await self.repo.upcoming_for_user(user.id, limit=1000):
+            local = reminder.payload.get("local")
+            if not local:
+                continue  # an absolute instant (e.g. a flight): the zone does not move it
+            moment = datetime.fromisoformat(local)
+            due_at = local_to_utc(moment.date(), moment.time(), zone)
+            fire_at = plan_fire_time(due_at, zone, urgent=reminder.urgent)
+            payload = {**reminder.payload, "zone": zone}
+            if await self.repo.reschedule(
+                reminder.id, due_at=due_at, fire_at=fire_at, payload=payload
+            ):
+                self.store.put(reminder.id, fire_at)
+                changed += 1
+        self._wake()
+        return changed
+
+    async def run_due(self) -> int:
+        """Deliver everything due by our clock, one by one. The timer does this in production;
+        tests and the console call it with a controlled clock."""
+        delivered = 0
+        for reminder_id, _fire_at in self.store.pop_due(self._clock.now()):
+            await self.deliver(reminder_id)
+            delivered += 1
+        return delivered
+
+    async def deliver(self, reminder_id: int) -> ReminderStatus | None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            return await self._deliver(reminder_id)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _deliver(self, reminder_id: int) -> ReminderStatus | None:
+        now = int(self._clock.now())
+        reminder = await self.repo.claim(reminder_id, now=now)
+        if reminder is None:
+            return None  # cancelled, already handled, or deleted with its user
+        try:
+            status, error = await self._send(reminder, now)
+        except Exception as exc:
+            log.exception("reminder %s: delivery crashed", reminder_id)
+            status, error = ReminderStatus.FAILED, type(exc).__name__
+        await self.repo.finish(reminder_id, status, now=int(self._clock.now()), error=error)
+        return status
+
+    async def _send(self, reminder: Reminder, now: int) -> tuple[ReminderStatus, str | None]:
+        if now - reminder.fire_at > self._grace:
+            return ReminderStatus.MISSED, "late"
+        user = await self._users.get(reminder.user_id)
+        if user is None or user.blocked_at is not None:
+            return ReminderStatus.CANCELLED, "unreachable"
+        if self._sender is None:
+            raise RuntimeError("ReminderEngine.start() was not called")
+        result = await self._sender.send_message(user.id, self.render(reminder, user))
+        if result.outcome is SendOutcome.SENT:
+            return ReminderStatus.SENT, None
+        if result.outcome is SendOutcome.UNREACHABLE:
+            await self._users.mark_blocked(user.id, now=int(self._clock.now()))
+            cancelled = await self.cancel_all(user.id)
+            log.info("user %s unreachable: %s reminders cancelled", user.id, cancelled)
+        return ReminderStatus.FAILED, result.error
+
+    def render(self, reminder: Reminder, user: UserRecord) -> str:
+        locale = user.language or self._i18n.default_locale
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            text = html.escape(str(reminder.payload.get("text", "")))
+            return _("⏰ <b>Reminder</b>\n{text}").format(text=text)
+
+
+def custom_reminder(user: UserRecord, day: date, at: time, text: str) -> NewReminder:
+    """A reminder the user typed: sent at exactly the wall-clock time they chose, in their zone.
+
+    It is marked urgent, so quiet hours do not move it: the person picked the time themselves.
+    """
+    zone = effective_time_zone(user)
+    due_at = local_to_utc(day, at, zone)
+    return NewReminder(
+        user_id=user.id,
+        kind="custom",
+        payload={"text": text, "local": datetime.combine(day, at).isoformat(), "zone": zone},
+        due_at=due_at,
+        fire_at=plan_fire_time(due_at, zone, urgent=True),
+        urgent=True,
+    )
