@@ -35,12 +35,9 @@ def local_to_utc(day: date, at: time, zone: str) -> int:
     ambiguous one (DST overlap) takes the first occurrence. Seoul and Kazakhstan have no DST
     today, but zones are data, and users abroad may pick others later.
     """
-    tz = ZoneInfo(zone)
-    naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=tz, fold=0)
-    roundtrip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if roundtrip != naive:  # nonexistent: normalise through UTC moves it past the gap
-        first = naive.replace(tzinfo=tz, fold=1)
+    # PEP 495 with fold=0 does exactly that: a gap time is read with the offset before the
+    # gap (so 02:30 becomes 03:30), an overlap time as its first occurrence.
+    first = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0)
     return int(first.astimezone(UTC).timestamp())
 
 

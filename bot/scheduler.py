@@ -13,8 +13,9 @@ Delivery is **at most once**:
 3. The row becomes sent / failed.
 A crash between 1 and 3 leaves the row in `sending`: we cannot know whether Telegram delivered
 it, so at start-up it is closed as `failed` ("interrupted") and never re-sent. The window is the
-length of one Bot API call. Reminders that fell due while the bot was down are sent at start-up
-if they are at most `REMINDER_GRACE_MINUTES` late, else marked `missed` (shown in /reminders).
+length of one Bot API call, and at most DELIVERY_SLOTS reminders are in it at once.
+Reminders that fell due while the bot was down are sent at start-up if they are at most
+`REMINDER_GRACE_MINUTES` late, else marked `missed` (shown in /reminders).
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ log = logging.getLogger(__name__)
 
 JOBSTORE = "reminders"
 SHUTDOWN_GRACE_S = 5.0
+# Deliveries claimed at once. Claiming happens only after a slot is free, so however many
+# reminders fall due together, a crash can interrupt at most this many. Four concurrent Bot API
+# calls of ~100 ms each still exceed the sender's pace of 25 messages per second.
+DELIVERY_SLOTS = 4
 
 
 class ReminderJobStore(BaseJobStore):  # type: ignore[misc]
@@ -172,6 +177,7 @@ class ReminderEngine:
         self._scheduler: AsyncIOScheduler | None = None
         self._sender: TelegramSender | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(DELIVERY_SLOTS)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -283,7 +289,8 @@ class ReminderEngine:
         if task is not None:
             self._inflight.add(task)
         try:
-            return await self._deliver(reminder_id)
+            async with self._slots:
+                return await self._deliver(reminder_id)
         finally:
             if task is not None:
                 self._inflight.discard(task)

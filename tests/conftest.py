@@ -13,6 +13,7 @@ from bot.app import App, build_bot, build_dispatcher
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
+from bot.sender import TelegramSender
 from bot.simuser import SimulatedUser
 from storage.db import Database
 
@@ -57,9 +58,39 @@ def bot(session: FakeTelegramSession) -> Bot:
     return build_bot(FAKE_TOKEN, session=session)
 
 
+class ClockSleep:
+    """An `asyncio.sleep` stand-in that moves the manual clock instead of waiting."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.sleeps: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.clock.advance(seconds)
+
+
 @pytest.fixture
-def app(settings: Settings, db: Database, clock: ManualClock) -> App:
-    return build_dispatcher(settings, db, clock=clock)
+def clock_sleep(clock: ManualClock) -> ClockSleep:
+    return ClockSleep(clock)
+
+
+async def start_app(
+    settings: Settings, db: Database, clock: ManualClock, bot: Bot, clock_sleep: ClockSleep
+) -> App:
+    """The real app, with reminders armed but APScheduler's wall clock not running: tests
+    deliver with `app.reminders.run_due()` after moving the manual clock."""
+    app = build_dispatcher(settings, db, clock=clock, run_timer=False)
+    sender = TelegramSender(bot, clock=clock.now, sleep=clock_sleep)
+    await app.reminders.start(bot, run_timer=False, sender=sender)
+    return app
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, db: Database, clock: ManualClock, bot: Bot, clock_sleep: ClockSleep
+) -> App:
+    return await start_app(settings, db, clock, bot, clock_sleep)
 
 
 UserFactory = Callable[..., SimulatedUser]
