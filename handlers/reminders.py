@@ -31,7 +31,7 @@ from storage.users import UserRecord
 
 LIST_LIMIT = 10
 MISSED_WINDOW_S = 7 * 24 * 3600
-TIME_CHOICES = ("09:00", "12:00", "18:00", "21:00")
+TIME_CHOICES = ("09:00", "12:00", "18:00", "21:00")  # packed as "09.00": ":" splits callback data
 
 
 class NewReminder(StatesGroup):
@@ -184,7 +184,7 @@ def _time_screen(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(choice, NewReminderCb(step="time", value=choice).pack())
+                _button(choice, NewReminderCb(step="time", value=choice.replace(":", ".")).pack())
                 for choice in TIME_CHOICES
             ],
             _nav_row(back=True),
