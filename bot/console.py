@@ -41,6 +41,18 @@ class ConsoleRenderer:
         self.out = out
         self.user_id = user_id
         self.numbered: list[tuple[int, str]] = []  # (message_id, callback_data)
+        self.seen = 0  # how many of the session's calls have been printed
+
+    def render_new(self, session: FakeTelegramSession) -> bool:
+        """Print every call not printed yet; True if there was any."""
+        end = len(session.calls)
+        if end == self.seen:
+            return False
+        calls = session.calls[self.seen : end]
+        results = [session.results.get(i) for i in range(self.seen, end)]
+        self.seen = end
+        self.render(calls, results)
+        return True
 
     def _print(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -101,6 +113,8 @@ async def run_console(
         await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
         user = SimulatedUser(dispatcher, bot, session, user_id=user_id, language_code=language_code)
         renderer = ConsoleRenderer(stdout, user_id)
+        renderer.seen = len(session.calls)  # start-up calls (setMyCommands) are not chat
+        watcher = asyncio.create_task(_show_bot_initiated(renderer, session, stdout))
         stdout.write(f"Jolserik offline console (database {database_path}).\n{HELP}\n")
         stdout.write("Start with /start.\n")
         stdout.flush()
@@ -127,7 +141,6 @@ async def run_console(
                 else:
                     stdout.write(f"Expected one of: {', '.join(SUPPORTED_LOCALES)}\n")
                 continue
-            before = len(session.calls)
             if text.isdigit() and renderer.numbered:
                 number = int(text)
                 if not 1 <= number <= len(renderer.numbered):
@@ -139,10 +152,20 @@ async def run_console(
                 await user.press_data(data, message_id=message_id)
             else:
                 await user.send(text)
-            new_calls = session.calls[before:]
-            results = [session.results.get(i) for i in range(before, len(session.calls))]
-            renderer.render(new_calls, results)
+            renderer.render_new(session)
+        watcher.cancel()
     finally:
         await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
         await bot.session.close()
         await db.close()
+
+
+async def _show_bot_initiated(
+    renderer: ConsoleRenderer, session: FakeTelegramSession, stdout: TextIO
+) -> None:
+    """Reminders arrive on their own timer: print them when they come, then re-prompt."""
+    while True:
+        await asyncio.sleep(0.5)
+        if renderer.render_new(session):
+            stdout.write("\nyou> ")
+            stdout.flush()
