@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import errors, fallback, language, menu, privacy, reminders, start
+from handlers import errors, fallback, language, membership, menu, privacy, reminders, start
 
 
 def private_only(router: Router) -> Router:
@@ -18,6 +18,7 @@ def private_only(router: Router) -> Router:
 def build_router() -> Router:
     root = Router(name="jolserik")
     root.include_router(errors.build_router())
+    root.include_router(membership.build_router())
     for feature in (start, language, menu, privacy, reminders):
         root.include_router(private_only(feature.build_router()))
     # Last: whatever no feature understood gets a friendly way back to the menu.

@@ -319,3 +319,39 @@ async def test_apscheduler_timer_fires_on_the_wall_clock(settings, db) -> None:
         assert app.reminders.store.lookup_job(str(reminder.id)) is None
     finally:
         await app.reminders.shutdown()
+
+
+def member(status: str, user: dict) -> dict:
+    return {"status": status, "user": user, **({"until_date": 0} if status == "kicked" else {})}
+
+
+def member_update(session: FakeTelegramSession, user_id: int, old: str, new: str) -> dict:
+    person = {"id": user_id, "is_bot": False, "first_name": "A"}
+    bot_user = {"id": 7000000001, "is_bot": True, "first_name": "Jolserik"}
+    return {
+        "update_id": session.next_update_id(),
+        "my_chat_member": {
+            "chat": {"id": user_id, "type": "private", "first_name": "A"},
+            "from": person,
+            "date": int(START),
+            "old_chat_member": member(old, bot_user),
+            "new_chat_member": member(new, bot_user),
+        },
+    }
+
+
+async def test_blocking_the_bot_cancels_reminders_at_once(app: App, bot, session) -> None:
+    from aiogram.types import Update
+
+    user = await make_user(app)
+    reminder = await app.reminders.schedule(simple(user.id, START + HOUR))
+    update = member_update(session, user.id, "member", "kicked")
+    await app.dispatcher.feed_update(bot, Update.model_validate(update, context={"bot": bot}))
+    assert (await app.users.get(user.id)).blocked_at is not None
+    assert (await app.reminders.repo.get(reminder.id)).status is ReminderStatus.CANCELLED
+    assert reminder.id not in app.reminders.store
+
+    update = member_update(session, user.id, "kicked", "member")
+    await app.dispatcher.feed_update(bot, Update.model_validate(update, context={"bot": bot}))
+    assert (await app.users.get(user.id)).blocked_at is None
+    assert session.calls_of(SendMessage) == []  # silence: these are not messages to answer
