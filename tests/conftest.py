@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,6 +91,36 @@ async def app(
     settings: Settings, db: Database, clock: ManualClock, bot: Bot, clock_sleep: ClockSleep
 ) -> App:
     return await start_app(settings, db, clock, bot, clock_sleep)
+
+
+Restart = Callable[..., Awaitable[App]]
+
+
+@pytest.fixture
+async def restart(
+    app: App,
+    db: Database,
+    settings: Settings,
+    clock: ManualClock,
+    bot: Bot,
+    clock_sleep: ClockSleep,
+) -> AsyncIterator[Restart]:
+    """`new_app = await restart(downtime=3600)`: stop the bot, let time pass, start it again
+    on the same database file, as a crash or a deploy would."""
+    opened: list[Database] = []
+
+    async def do_restart(*, downtime: float = 0, graceful: bool = True) -> App:
+        if graceful:
+            await app.reminders.shutdown()
+        await (opened[-1] if opened else db).close()
+        clock.advance(downtime)
+        reopened = await Database.open(settings.database_path)
+        opened.append(reopened)
+        return await start_app(settings, reopened, clock, bot, clock_sleep)
+
+    yield do_restart
+    for database in opened:
+        await database.close()
 
 
 UserFactory = Callable[..., SimulatedUser]

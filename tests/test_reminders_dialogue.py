@@ -10,9 +10,8 @@ import pytest
 from bot.reminder_rules import MAX_PENDING_PER_USER
 from bot.scheduler import custom_reminder
 from bot.simuser import SimulatedUser
-from storage.db import Database
 from storage.reminders import ReminderStatus
-from tests.conftest import UserFactory, onboard, start_app
+from tests.conftest import UserFactory, onboard
 
 STEP1 = {"kk": "3 қадамның 1-қадамы", "ru": "шаг 1 из 3", "en": "step 1 of 3"}
 STEP2 = {"kk": "3 қадамның 2-қадамы", "ru": "шаг 2 из 3", "en": "step 2 of 3"}
@@ -177,25 +176,16 @@ async def test_commands_leave_the_dialogue(make_user: UserFactory) -> None:
     assert user.last_text.startswith("Sorry, I did not understand that.")
 
 
-async def test_dialogue_survives_a_restart(
-    make_user: UserFactory, app, db: Database, settings, clock, bot, session, clock_sleep
-) -> None:
+async def test_dialogue_survives_a_restart(make_user: UserFactory, restart, bot, session) -> None:
     user = await worker(make_user, "ru")
     await open_new(user, "ru")
     await user.send("25.12.2026")
-    await app.reminders.shutdown()
-    await db.close()  # the bot restarts between two messages
-
-    reopened = await Database.open(settings.database_path)
-    try:
-        again = await start_app(settings, reopened, clock, bot, clock_sleep)
-        after = SimulatedUser(again.dispatcher, bot, session, user_id=user.user_id)
-        await after.send("10:30")
-        assert "шаг 3 из 3" in after.last_text and "25 декабря 2026, 10:30" in after.last_text
-        await after.send("Рейс Инчхон — Алматы")
-        assert after.last_text.startswith("✅ Готово! Напомню 25 декабря 2026, 10:30")
-    finally:
-        await reopened.close()
+    again = await restart()  # the bot restarts between two messages
+    after = SimulatedUser(again.dispatcher, bot, session, user_id=user.user_id)
+    await after.send("10:30")
+    assert "шаг 3 из 3" in after.last_text and "25 декабря 2026, 10:30" in after.last_text
+    await after.send("Рейс Инчхон — Алматы")
+    assert after.last_text.startswith("✅ Готово! Напомню 25 декабря 2026, 10:30")
 
 
 async def test_limit_of_upcoming_reminders(make_user: UserFactory, app) -> None:
@@ -227,28 +217,19 @@ async def test_cancel_button_of_a_sent_reminder(make_user: UserFactory, app, clo
     assert user.last_text.startswith("This reminder is no longer active.")
 
 
-async def test_missed_reminders_are_listed(
-    make_user: UserFactory, app, db, settings, clock, bot, session, clock_sleep
-) -> None:
+async def test_missed_reminders_are_listed(make_user: UserFactory, restart, bot, session) -> None:
     user = await worker(make_user, "en")
     await open_new(user, "en")
     await user.press("Tomorrow")
     await user.press("09:00")
     await user.send("Pay rent")
-    await app.reminders.shutdown()
-    await db.close()
-    clock.advance(2 * 24 * 3600)  # down for two days
-    reopened = await Database.open(settings.database_path)
-    try:
-        again = await start_app(settings, reopened, clock, bot, clock_sleep)
-        after = SimulatedUser(again.dispatcher, bot, session, user_id=user.user_id)
-        await after.send("/reminders")
-        assert "Missed while I was offline" in after.last_text
-        assert "22 November 2026, 09:00: Pay rent" in after.last_text
-        missed = await again.reminders.repo.recently_missed(user.user_id, since=0)
-        assert [r.status for r in missed] == [ReminderStatus.MISSED]
-    finally:
-        await reopened.close()
+    again = await restart(downtime=2 * 24 * 3600)  # down for two days
+    after = SimulatedUser(again.dispatcher, bot, session, user_id=user.user_id)
+    await after.send("/reminders")
+    assert "Missed while I was offline" in after.last_text
+    assert "22 November 2026, 09:00: Pay rent" in after.last_text
+    missed = await again.reminders.repo.recently_missed(user.user_id, since=0)
+    assert [r.status for r in missed] == [ReminderStatus.MISSED]
 
 
 async def test_time_zone_choice_moves_reminders(make_user: UserFactory, app) -> None:

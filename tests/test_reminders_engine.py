@@ -14,10 +14,9 @@ from bot.clock import SystemClock
 from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
 from bot.reminder_rules import plan_fire_time
 from bot.scheduler import custom_reminder
-from storage.db import Database
 from storage.reminders import NewReminder, ReminderStatus
 from storage.users import Audience, UserRecord
-from tests.conftest import START, start_app
+from tests.conftest import START
 
 HOUR = 3600
 
@@ -155,86 +154,49 @@ async def test_users_cannot_cancel_each_others_reminders(app: App) -> None:
     assert (await app.reminders.repo.get(reminder.id)).status is ReminderStatus.PENDING
 
 
-async def restart(
-    app: App, db: Database, settings, clock, bot, clock_sleep
-) -> tuple[App, Database]:
-    await app.reminders.shutdown()
-    await db.close()
-    reopened = await Database.open(settings.database_path)
-    return await start_app(settings, reopened, clock, bot, clock_sleep), reopened
-
-
-async def test_restart_rearms_every_pending_reminder(
-    app: App, db, settings, clock, bot, clock_sleep, session
-) -> None:
+async def test_restart_rearms_every_pending_reminder(app: App, restart, clock, session) -> None:
     user = await make_user(app)
     for minutes in (10, 20, 30):
         await app.reminders.schedule(simple(user.id, START + minutes * 60, f"r{minutes}"))
-    again, reopened = await restart(app, db, settings, clock, bot, clock_sleep)
-    try:
-        assert len(again.reminders.store) == 3
-        clock.advance(30 * 60)
-        assert await again.reminders.run_due() == 3
-        assert [t.split("\n")[1] for t in sent_texts(session)] == ["r10", "r20", "r30"]
-    finally:
-        await reopened.close()
+    again = await restart()
+    assert len(again.reminders.store) == 3
+    clock.advance(30 * 60)
+    assert await again.reminders.run_due() == 3
+    assert [t.split("\n")[1] for t in sent_texts(session)] == ["r10", "r20", "r30"]
 
 
-async def test_late_within_grace_is_sent_once_at_startup(
-    app: App, db, settings, clock, bot, clock_sleep, session
-) -> None:
+async def test_late_within_grace_is_sent_once_at_startup(app: App, restart, session) -> None:
     user = await make_user(app)
     reminder = await app.reminders.schedule(simple(user.id, START + 60))
-    await app.reminders.shutdown()
-    await db.close()
-    clock.advance(2 * HOUR)  # the bot was down for two hours; grace is three
-    reopened = await Database.open(settings.database_path)
-    try:
-        again = await start_app(settings, reopened, clock, bot, clock_sleep)
-        assert await again.reminders.run_due() == 1
-        assert (await again.reminders.repo.get(reminder.id)).status is ReminderStatus.SENT
-        assert await again.reminders.run_due() == 0
-        assert len(sent_texts(session)) == 1
-    finally:
-        await reopened.close()
+    again = await restart(downtime=2 * HOUR)  # down for two hours; grace is three
+    assert await again.reminders.run_due() == 1
+    assert (await again.reminders.repo.get(reminder.id)).status is ReminderStatus.SENT
+    assert await again.reminders.run_due() == 0
+    assert len(sent_texts(session)) == 1
 
 
-async def test_late_beyond_grace_is_marked_missed(
-    app: App, db, settings, clock, bot, clock_sleep, session
-) -> None:
+async def test_late_beyond_grace_is_marked_missed(app: App, restart, session) -> None:
     user = await make_user(app)
     reminder = await app.reminders.schedule(simple(user.id, START + 60))
-    await app.reminders.shutdown()
-    await db.close()
-    clock.advance(5 * HOUR)
-    reopened = await Database.open(settings.database_path)
-    try:
-        again = await start_app(settings, reopened, clock, bot, clock_sleep)
-        assert await again.reminders.run_due() == 0
-        assert (await again.reminders.repo.get(reminder.id)).status is ReminderStatus.MISSED
-        assert sent_texts(session) == []
-    finally:
-        await reopened.close()
+    again = await restart(downtime=5 * HOUR)
+    assert await again.reminders.run_due() == 0
+    assert (await again.reminders.repo.get(reminder.id)).status is ReminderStatus.MISSED
+    assert sent_texts(session) == []
 
 
 async def test_crash_between_claim_and_send_never_repeats(
-    app: App, db, settings, clock, bot, clock_sleep, session
+    app: App, restart, clock, session
 ) -> None:
     user = await make_user(app)
     reminder = await app.reminders.schedule(simple(user.id, START + 60))
     clock.advance(60)
     # The process claims the reminder, then dies before it can record the outcome.
     assert await app.reminders.repo.claim(reminder.id, now=int(clock.now())) is not None
-    await db.close()
-    reopened = await Database.open(settings.database_path)
-    try:
-        again = await start_app(settings, reopened, clock, bot, clock_sleep)
-        assert await again.reminders.run_due() == 0
-        stored = await again.reminders.repo.get(reminder.id)
-        assert stored.status is ReminderStatus.FAILED and stored.last_error == "interrupted"
-        assert sent_texts(session) == []
-    finally:
-        await reopened.close()
+    again = await restart(graceful=False)
+    assert await again.reminders.run_due() == 0
+    stored = await again.reminders.repo.get(reminder.id)
+    assert stored.status is ReminderStatus.FAILED and stored.last_error == "interrupted"
+    assert sent_texts(session) == []
 
 
 async def test_double_fire_sends_once(app: App, clock, session) -> None:
