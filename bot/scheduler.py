@@ -113,10 +113,15 @@ class ReminderJobStore(BaseJobStore):  # type: ignore[misc]
 
     def get_due_jobs(self, now: datetime) -> list[Job]:
         due = []
+        seen: set[int] = set()
         moment = now.timestamp()
         while (top := self._peek()) is not None and top[0] <= moment:
             heapq.heappop(self._heap)  # stays in _fire_at until the scheduler removes it
-            due.append(self._make_job(top[1], top[0]))
+            # Moving a reminder away and back (T1 -> T2 -> T1) leaves two equal entries; a
+            # second job for the same id would make APScheduler's removal fail.
+            if top[1] not in seen:
+                seen.add(top[1])
+                due.append(self._make_job(top[1], top[0]))
         return due
 
     def get_next_run_time(self) -> datetime | None:

@@ -129,6 +129,12 @@ class Database:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def fetch_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Plain tuples: for bulk reads, where building `Row` objects is half the cost."""
+        async with self._conn.execute(sql, params) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())  # type: ignore[arg-type]
+
     async def fetch_value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]

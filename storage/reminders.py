@@ -145,10 +145,10 @@ class ReminderRepository:
 
     async def pending_schedule(self) -> list[tuple[int, int]]:
         """(fire_at, id) of every pending reminder, earliest first: what the scheduler arms."""
-        rows = await self._db.fetch_all(
+        rows = await self._db.fetch_tuples(
             "SELECT fire_at, id FROM reminders WHERE status = 'pending' ORDER BY fire_at, id"
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(fire_at, reminder_id) for fire_at, reminder_id in rows]
 
     async def claim(self, reminder_id: int, *, now: int) -> Reminder | None:
         """pending -> sending. Only one caller can win; the loser gets None."""

@@ -317,3 +317,20 @@ async def test_blocking_the_bot_cancels_reminders_at_once(app: App, bot, session
     await app.dispatcher.feed_update(bot, Update.model_validate(update, context={"bot": bot}))
     assert (await app.users.get(user.id)).blocked_at is None
     assert session.calls_of(SendMessage) == []  # silence: these are not messages to answer
+
+
+def test_moved_away_and_back_fires_once_and_keeps_the_timer_alive() -> None:
+    """Regression: T1 -> T2 -> T1 left two equal heap entries; APScheduler then failed to
+    remove the second job and its timer stopped."""
+    from types import SimpleNamespace
+
+    from bot.scheduler import ReminderJobStore
+
+    store = ReminderJobStore(lambda rid, fire_at: SimpleNamespace(id=str(rid)))
+    store.put(1, 1000.0)
+    store.put(1, 2000.0)
+    store.put(1, 1000.0)
+    due = store.get_due_jobs(datetime.fromtimestamp(1500, tz=UTC))
+    assert [job.id for job in due] == ["1"]
+    store.remove_job("1")  # what APScheduler does after submitting: must not raise
+    assert store.get_next_run_time() is None
