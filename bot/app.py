@@ -68,7 +68,10 @@ def build_dispatcher(
         clock,
         grace_seconds=settings.reminder_grace_minutes * 60,
     )
-    dispatcher = Dispatcher(storage=fsm_storage or SQLiteStorage(db, clock=clock.now))
+    if fsm_storage is None:
+        fsm_storage = SQLiteStorage(db, clock=clock.now)
+        users.on_delete(fsm_storage.forget_user)
+    dispatcher = Dispatcher(storage=fsm_storage)
     dispatcher.workflow_data.update(
         WorkflowData(settings=settings, db=db, users=users, reminders=reminders, clock=clock)
     )

@@ -6,6 +6,8 @@ or a person's legal status.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,22 +63,51 @@ def _to_record(row: aiosqlite.Row) -> UserRecord:
 
 
 class UserRepository:
-    """Intent-named operations on the `users` table."""
+    """Intent-named operations on the `users` table.
 
-    def __init__(self, db: Database) -> None:
+    Every update needs its sender's record, so recent records are cached (bounded LRU). All
+    writes go through this class and drop the cached record, so the cache cannot go stale while
+    one process owns the database file; a multi-instance deployment replaces this class.
+    """
+
+    def __init__(self, db: Database, cache_size: int = 10_000) -> None:
         self._db = db
+        self._cache: OrderedDict[int, UserRecord] = OrderedDict()
+        self._cache_size = cache_size
+        self._deletion_listeners: list[Callable[[int], None]] = []
+
+    def on_delete(self, listener: Callable[[int], None]) -> None:
+        """Called with the user id after `delete`: other caches drop what they hold."""
+        self._deletion_listeners.append(listener)
 
     async def get(self, user_id: int) -> UserRecord | None:
+        cached = self._cache.get(user_id)
+        if cached is not None:
+            self._cache.move_to_end(user_id)
+            return cached
         sql = f"SELECT {_COLUMNS} FROM users WHERE id = ?"
         row = await self._db.fetch_one(sql, (user_id,))
-        return _to_record(row) if row else None
+        if row is None:
+            return None
+        record = _to_record(row)
+        self._cache[user_id] = record
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return record
+
+    async def _write(self, sql: str, params: tuple[object, ...], user_id: int) -> int:
+        self._cache.pop(user_id, None)
+        changed = await self._db.execute(sql, params)
+        self._cache.pop(user_id, None)  # and again: a read may have raced the write
+        return changed
 
     async def register(self, user_id: int, *, now: int, role: Role = Role.USER) -> UserRecord:
         """Create the user if new; return the stored record either way."""
-        await self._db.execute(
+        await self._write(
             "INSERT INTO users (id, role, created_at, last_seen_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (id) DO NOTHING",
             (user_id, role.value, now, now),
+            user_id,
         )
         record = await self.get(user_id)
         assert record is not None  # noqa: S101 - inserted just above
@@ -84,36 +115,48 @@ class UserRepository:
 
     async def touch(self, user_id: int, *, now: int) -> None:
         """Note activity. A user who writes again has evidently unblocked the bot."""
-        await self._db.execute(
-            "UPDATE users SET last_seen_at = ?, blocked_at = NULL WHERE id = ?", (now, user_id)
+        await self._write(
+            "UPDATE users SET last_seen_at = ?, blocked_at = NULL WHERE id = ?",
+            (now, user_id),
+            user_id,
         )
 
     async def set_language(self, user_id: int, language: str) -> None:
-        await self._db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+        await self._write(
+            "UPDATE users SET language = ? WHERE id = ?", (language, user_id), user_id
+        )
 
     async def set_audience(self, user_id: int, audience: Audience) -> None:
-        await self._db.execute(
-            "UPDATE users SET audience = ? WHERE id = ?", (audience.value, user_id)
+        await self._write(
+            "UPDATE users SET audience = ? WHERE id = ?", (audience.value, user_id), user_id
         )
 
     async def set_time_zone(self, user_id: int, time_zone: str | None) -> None:
-        await self._db.execute("UPDATE users SET time_zone = ? WHERE id = ?", (time_zone, user_id))
+        await self._write(
+            "UPDATE users SET time_zone = ? WHERE id = ?", (time_zone, user_id), user_id
+        )
 
     async def set_role(self, user_id: int, role: Role) -> None:
-        await self._db.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+        await self._write("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id), user_id)
 
     async def mark_blocked(self, user_id: int, *, now: int) -> None:
-        await self._db.execute(
-            "UPDATE users SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL", (now, user_id)
+        await self._write(
+            "UPDATE users SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
+            (now, user_id),
+            user_id,
         )
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user and, through foreign keys and explicit deletes, all their data."""
+        self._cache.pop(user_id, None)
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM fsm_states WHERE user_id = ?", (user_id,))
             cursor = await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
             deleted = cursor.rowcount > 0
             await cursor.close()
+        self._cache.pop(user_id, None)
+        for listener in self._deletion_listeners:
+            listener(user_id)
         return deleted
 
     async def count(self) -> int:

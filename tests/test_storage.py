@@ -91,6 +91,7 @@ async def test_user_lifecycle(db: Database) -> None:
 async def test_delete_removes_the_user_and_their_dialogue_state(db: Database) -> None:
     users = UserRepository(db)
     storage = SQLiteStorage(db)
+    users.on_delete(storage.forget_user)
     await users.register(7, now=NOW)
     key = StorageKey(bot_id=1, chat_id=7, user_id=7)
     await storage.set_state(key, "Form:name")
@@ -133,3 +134,36 @@ async def test_keys_keep_users_apart(db: Database) -> None:
     b = StorageKey(bot_id=1, chat_id=2, user_id=2)
     await storage.set_state(a, "S:a")
     assert await storage.get_state(b) is None
+
+
+async def test_fsm_writes_only_on_change(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    key = StorageKey(bot_id=1, chat_id=3, user_id=3)
+    before = db.path.stat().st_mtime_ns
+    changes = await db.fetch_value("SELECT total_changes()")
+    for _ in range(5):
+        await storage.set_state(key, None)  # what every navigation does: nothing to clear
+        await storage.set_data(key, {})
+    assert await db.fetch_value("SELECT total_changes()") == changes
+    assert db.path.stat().st_mtime_ns == before
+
+
+async def test_fsm_cache_is_not_aliased(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    key = StorageKey(bot_id=1, chat_id=4, user_id=4)
+    await storage.set_data(key, {"items": [1]})
+    data = await storage.get_data(key)
+    data["items"].append(2)  # a caller mutating its copy
+    assert await storage.get_data(key) == {"items": [1]}
+
+
+async def test_user_cache_follows_every_write(db: Database) -> None:
+    users = UserRepository(db)
+    await users.register(11, now=NOW)
+    assert (await users.get(11)).language is None
+    await users.set_language(11, "ru")
+    assert (await users.get(11)).language == "ru"
+    await users.mark_blocked(11, now=NOW + 1)
+    assert (await users.get(11)).blocked_at == NOW + 1
+    await users.delete(11)
+    assert await users.get(11) is None
