@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 
+from bot.filters import PrivateChat
 from handlers import errors, fallback, language, membership, menu, privacy, reminders, start
 
 
 def private_only(router: Router) -> Router:
     """Dialogues happen in private chats; in groups the bot stays silent."""
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
     return router
 
 

@@ -6,12 +6,12 @@ come back as 403; an unblock clears the mark (the user middleware also does, on 
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
 from bot.clock import Clock
+from bot.filters import PrivateChat
 from bot.scheduler import ReminderEngine
 from storage.users import UserRepository
 
@@ -29,7 +29,7 @@ async def unblocked(event: ChatMemberUpdated, users: UserRepository, clock: Cloc
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
+    router.my_chat_member.filter(PrivateChat())
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
     return router

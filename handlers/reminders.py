@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCb, NewReminderCb, RemindersCb
 from bot.clock import Clock
+from bot.filters import NotACommand
 from bot.formatting import format_datetime, format_short_datetime, format_time_zone
 from bot.keyboards import back_to_menu_button, main_menu_keyboard
 from bot.parsing import InputError, InputProblem, parse_date, parse_reminder_text, parse_time
@@ -414,7 +415,7 @@ async def dialogue_button_outdated(query: CallbackQuery) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     in_dialogue = StateFilter(NewReminder.date, NewReminder.time, NewReminder.text)
-    not_a_command = ~F.text.startswith("/")
+    not_a_command = NotACommand()
 
     router.message.register(reminders_command, Command("reminders"))
     router.callback_query.register(reminders_section, MenuCb.filter(F.section == "reminders"))

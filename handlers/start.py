@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import AudienceCb
 from bot.clock import Clock
+from bot.filters import NotACommand
 from bot.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
 from bot.profile import is_onboarded
 from bot.screens import show
@@ -100,10 +101,6 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, CommandStart())
     router.callback_query.register(audience_chosen, AudienceCb.filter())
-    router.message.register(
-        language_expected, StateFilter(Onboarding.language), ~F.text.startswith("/")
-    )
-    router.message.register(
-        audience_expected, StateFilter(Onboarding.audience), ~F.text.startswith("/")
-    )
+    router.message.register(language_expected, StateFilter(Onboarding.language), NotACommand())
+    router.message.register(audience_expected, StateFilter(Onboarding.audience), NotACommand())
     return router
