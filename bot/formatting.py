@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -37,9 +38,15 @@ def format_number(value: int | float, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+@lru_cache(maxsize=256)
+def _city(time_zone: str, locale: str) -> str:
+    """Babel's lookup is slow (~250 µs) and never changes while the bot runs."""
+    return str(get_timezone_location(time_zone, locale=locale, return_city=True))
+
+
 def format_time_zone(time_zone: str, locale: str, at: float) -> str:
     """City and current offset, e.g. 'Сеул (UTC+9)': clearer to people than an IANA name."""
-    city = get_timezone_location(time_zone, locale=locale, return_city=True)
+    city = _city(time_zone, locale)
     offset = to_local(at, time_zone).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     sign = "+" if minutes >= 0 else "-"
