@@ -45,8 +45,6 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     return True
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.errors.register(on_error)
-    return router

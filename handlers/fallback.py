@@ -24,9 +24,7 @@ async def stale_button(query: CallbackQuery, user_record: UserRecord) -> None:
     await show(query, _("<b>Main menu</b>\nChoose a section:"), main_menu_keyboard(user_record))
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(not_understood)
     router.callback_query.register(stale_button)
-    return router

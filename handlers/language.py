@@ -61,10 +61,8 @@ async def language_chosen(
         )
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(language_command, Command("language"))
     router.callback_query.register(language_section, MenuCb.filter(F.section == "language"))
     router.callback_query.register(language_chosen, LanguageCb.filter())
-    return router

@@ -11,7 +11,6 @@ from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
 from bot.clock import Clock
-from bot.filters import PrivateChat
 from bot.scheduler import ReminderEngine
 from storage.users import UserRepository
 
@@ -27,9 +26,7 @@ async def unblocked(event: ChatMemberUpdated, users: UserRepository, clock: Cloc
     await users.touch(event.from_user.id, now=int(clock.now()))
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.my_chat_member.filter(PrivateChat())
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
-    return router

@@ -60,11 +60,9 @@ async def help_button(query: CallbackQuery, user_record: UserRecord) -> None:
     await show(query, help_text(user_record), back_only_keyboard())
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(menu_command, Command("menu"))
     router.callback_query.register(menu_button, MenuCb.filter(F.section == "root"))
     router.message.register(help_command, Command("help"))
     router.callback_query.register(help_button, MenuCb.filter(F.section == "help"))
-    return router

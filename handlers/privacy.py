@@ -136,9 +136,8 @@ async def confirm_delete(
     )
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(my_data_command, Command("mydata"))
     router.callback_query.register(my_data_section, MenuCb.filter(F.section == "mydata"))
     router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
@@ -147,4 +146,3 @@ def build_router() -> Router:
     router.callback_query.register(ask_delete, PrivacyCb.filter(F.action == "ask_delete"))
     router.callback_query.register(keep_data, PrivacyCb.filter(F.action == "keep"))
     router.callback_query.register(confirm_delete, PrivacyCb.filter(F.action == "confirm_delete"))
-    return router

@@ -412,8 +412,8 @@ async def dialogue_button_outdated(query: CallbackQuery) -> None:
     await query.answer(_("This button is out of date."))
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     in_dialogue = StateFilter(NewReminder.date, NewReminder.time, NewReminder.text)
     not_a_command = NotACommand()
 
@@ -439,4 +439,3 @@ def build_router() -> Router:
     router.message.register(date_typed, StateFilter(NewReminder.date), not_a_command)
     router.message.register(time_typed, StateFilter(NewReminder.time), not_a_command)
     router.message.register(text_typed, StateFilter(NewReminder.text), not_a_command)
-    return router

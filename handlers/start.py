@@ -96,11 +96,9 @@ async def audience_expected(message: Message) -> None:
     )
 
 
-def build_router() -> Router:
-    """A fresh router each call: no import-time singletons, so every app (and test) owns its own."""
-    router = Router(name=__name__)
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(start, CommandStart())
     router.callback_query.register(audience_chosen, AudienceCb.filter())
     router.message.register(language_expected, StateFilter(Onboarding.language), NotACommand())
     router.message.register(audience_expected, StateFilter(Onboarding.audience), NotACommand())
-    return router
