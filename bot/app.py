@@ -22,6 +22,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import UserMiddleware
+from bot.reminder_rules import QuietHours
 from bot.scheduler import ReminderEngine
 from handlers import build_router
 from storage.db import Database
@@ -67,6 +68,7 @@ def build_dispatcher(
         i18n,
         clock,
         grace_seconds=settings.reminder_grace_minutes * 60,
+        quiet_hours=QuietHours(*settings.quiet_hours),
     )
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)

@@ -12,9 +12,22 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("kk", "ru", "en")
+# Every variable the bot reads; each is documented in .env.example (a test checks).
+SETTING_NAMES: tuple[str, ...] = (
+    "BOT_TOKEN",
+    "DATABASE_PATH",
+    "TELEGRAM_API_URL",
+    "ADMIN_IDS",
+    "STAFF_CHAT_ID",
+    "DEFAULT_LOCALE",
+    "LOG_LEVEL",
+    "REMINDER_GRACE_MINUTES",
+    "QUIET_HOURS",
+)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -58,6 +71,7 @@ class Settings:
     default_locale: str = "kk"
     log_level: str = "INFO"
     reminder_grace_minutes: int = 180
+    quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
 
     def require_token(self) -> SecretStr:
         """The token is needed only to talk to Telegram; the offline console runs without it."""
@@ -147,6 +161,15 @@ def load_settings(
             "REMINDER_GRACE_MINUTES is malformed: expected whole minutes from 0 to 10080"
         )
 
+    quiet_raw = get("QUIET_HOURS") or "22:00-08:00"
+    quiet_match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", quiet_raw)
+    if not quiet_match:
+        raise ConfigError("QUIET_HOURS is malformed: expected HH:MM-HH:MM, e.g. 22:00-08:00")
+    quiet_hours = (
+        time(int(quiet_match[1]), int(quiet_match[2])),
+        time(int(quiet_match[3]), int(quiet_match[4])),
+    )
+
     return Settings(
         bot_token=SecretStr(token_raw) if token_raw else None,
         database_path=Path(get("DATABASE_PATH") or "data/jolserik.sqlite3"),
@@ -156,4 +179,5 @@ def load_settings(
         default_locale=default_locale,
         log_level=log_level,
         reminder_grace_minutes=int(grace_raw),
+        quiet_hours=quiet_hours,
     )

@@ -39,7 +39,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from bot.profile import effective_time_zone
-from bot.reminder_rules import local_to_utc, plan_fire_time
+from bot.reminder_rules import QuietHours, local_to_utc, plan_fire_time
 from bot.sender import SendOutcome, TelegramSender
 from storage.reminders import NewReminder, Reminder, ReminderRepository, ReminderStatus
 from storage.users import UserRecord, UserRepository
@@ -172,8 +172,10 @@ class ReminderEngine:
         clock: Clock,
         *,
         grace_seconds: int,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self.repo = repo
+        self.quiet_hours = quiet_hours or QuietHours()
         self._users = users
         self._i18n = i18n
         self._clock = clock
@@ -242,6 +244,10 @@ class ReminderEngine:
 
     # -- operations ---------------------------------------------------------------------------
 
+    def plan(self, due_at: int, zone: str, *, urgent: bool) -> int:
+        """When a reminder due at `due_at` will be sent, with this deployment's quiet hours."""
+        return plan_fire_time(due_at, zone, urgent=urgent, quiet=self.quiet_hours)
+
     async def schedule(self, new: NewReminder) -> Reminder:
         reminder = await self.repo.create(new, now=int(self._clock.now()))
         self.store.put(reminder.id, reminder.fire_at)
@@ -270,7 +276,7 @@ class ReminderEngine:
                 continue  # an absolute instant (e.g. a flight): the zone does not move it
             moment = datetime.fromisoformat(local)
             due_at = local_to_utc(moment.date(), moment.time(), zone)
-            fire_at = plan_fire_time(due_at, zone, urgent=reminder.urgent)
+            fire_at = plan_fire_time(due_at, zone, urgent=reminder.urgent, quiet=self.quiet_hours)
             payload = {**reminder.payload, "zone": zone}
             if await self.repo.reschedule(
                 reminder.id, due_at=due_at, fire_at=fire_at, payload=payload

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, SecretStr, load_settings
+from bot.config import SETTING_NAMES, ConfigError, SecretStr, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE_abcdefghijklmnopqrstuvwxyz012345"
@@ -24,6 +25,7 @@ def test_defaults_without_any_setting() -> None:
     assert settings.staff_chat_id is None
     assert settings.default_locale == "kk"
     assert settings.log_level == "INFO"
+    assert settings.quiet_hours == (time(22, 0), time(8, 0))
 
 
 def test_every_setting_is_read() -> None:
@@ -36,6 +38,7 @@ def test_every_setting_is_read() -> None:
             "STAFF_CHAT_ID": "-1001234567890",
             "DEFAULT_LOCALE": "RU",
             "LOG_LEVEL": "debug",
+            "QUIET_HOURS": "23:30-07:00",
         },
         env_file=None,
     )
@@ -46,6 +49,7 @@ def test_every_setting_is_read() -> None:
     assert settings.staff_chat_id == -1001234567890
     assert settings.default_locale == "ru"
     assert settings.log_level == "DEBUG"
+    assert settings.quiet_hours == (time(23, 30), time(7, 0))
 
 
 @pytest.mark.parametrize(
@@ -58,6 +62,8 @@ def test_every_setting_is_read() -> None:
         ("DEFAULT_LOCALE", "de"),
         ("LOG_LEVEL", "LOUD"),
         ("REMINDER_GRACE_MINUTES", "-5"),
+        ("QUIET_HOURS", "22-8"),
+        ("QUIET_HOURS", "25:00-08:00"),
     ],
 )
 def test_malformed_setting_names_the_variable(name: str, value: str) -> None:
@@ -89,21 +95,7 @@ def test_secret_never_shows_in_repr() -> None:
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "BOT_TOKEN",
-            "ADMIN_IDS",
-            "STAFF_CHAT_ID",
-            "DEFAULT_LOCALE",
-            "LOG_LEVEL",
-            "TELEGRAM_API_URL",
-            "DATABASE_PATH",
-            "REMINDER_GRACE_MINUTES",
-        }
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     clean.update(env)
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
@@ -141,3 +133,12 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "run" in result.stdout
     assert "console" in result.stdout
+
+
+def test_env_example_documents_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = {
+        line.split("=")[0] for line in example.splitlines() if "=" in line and line[0] != "#"
+    }
+    assert documented == set(SETTING_NAMES)
+    assert load_settings(environ={}, env_file=ROOT / ".env.example").bot_token is None

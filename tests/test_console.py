@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.config import SETTING_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_console(script: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bot", "console", "--database", str(tmp_path / "c.sqlite3"), *args],

@@ -25,20 +25,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.config import SETTING_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE_abcdefghijklmnopqrstuvwxyz012345"
 BOT_ID = 123456789
 USER_ID = 555
-SETTING_NAMES = {
-    "BOT_TOKEN",
-    "ADMIN_IDS",
-    "STAFF_CHAT_ID",
-    "DEFAULT_LOCALE",
-    "LOG_LEVEL",
-    "TELEGRAM_API_URL",
-    "DATABASE_PATH",
-    "REMINDER_GRACE_MINUTES",
-}
 START_TIMEOUT_S = 20.0
 EXIT_TIMEOUT_S = 20.0
 LONG_POLL_CAP_S = 1.0

@@ -334,3 +334,17 @@ def test_moved_away_and_back_fires_once_and_keeps_the_timer_alive() -> None:
     assert [job.id for job in due] == ["1"]
     store.remove_job("1")  # what APScheduler does after submitting: must not raise
     assert store.get_next_run_time() is None
+
+
+async def test_quiet_hours_come_from_the_settings(settings, db, clock, bot, clock_sleep) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import start_app
+
+    custom = replace(settings, quiet_hours=(time(21, 0), time(9, 30)))
+    app = await start_app(custom, db, clock, bot, clock_sleep)
+    evening = int(datetime(2026, 11, 21, 12, 30, tzinfo=UTC).timestamp())  # 21:30 in Seoul
+    assert app.reminders.plan(evening, "Asia/Seoul", urgent=False) == int(
+        datetime(2026, 11, 22, 0, 30, tzinfo=UTC).timestamp()  # 09:30 next morning
+    )
+    assert app.reminders.plan(evening, "Asia/Seoul", urgent=True) == evening
