@@ -14,7 +14,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCb, NewReminderCb, RemindersCb
@@ -235,7 +235,11 @@ def problem_text(problem: InputProblem, **values: object) -> str:
             "another date."
         ),
         InputProblem.TEXT_EMPTY: _("Please send the reminder as a text message."),
-        InputProblem.TEXT_TOO_LONG: _("That is {length} characters; please keep it to {limit}."),
+        InputProblem.TEXT_TOO_LONG: ngettext(
+            "That is {length} character; please keep it to {limit}.",
+            "That is {length} characters; please keep it to {limit}.",
+            int(str(values.get("length", 0))),
+        ),
     }
     return "⚠️ " + texts[problem].format(**values)
 

@@ -137,7 +137,11 @@ async def test_text_too_long_or_not_text(make_user: UserFactory, app) -> None:
     await user.press("Завтра")
     await user.press("12:00")
     await user.send("я" * 201)
-    assert "Здесь 201 символов; пожалуйста, уложитесь в 200." in user.last_text
+    assert "Здесь 201 символ; пожалуйста, уложитесь в 200." in user.last_text
+    await user.send("я" * 205)
+    assert "Здесь 205 символов;" in user.last_text
+    await user.send("я" * 202)
+    assert "Здесь 202 символа;" in user.last_text
     await user.send_photo()
     assert "Пожалуйста, отправьте напоминание текстом." in user.last_text
     await user.send("Позвонить маме")
