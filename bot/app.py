@@ -24,6 +24,7 @@ from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import UserMiddleware
 from bot.reminder_rules import QuietHours
 from bot.scheduler import ReminderEngine
+from bot.throttling import ThrottlingMiddleware
 from handlers import build_router
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -79,6 +80,12 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
     UserLocaleMiddleware(i18n).setup(dispatcher)
+    # After the locale middleware, so the flood notice speaks the user's language.
+    throttle = ThrottlingMiddleware(
+        clock, rate=settings.throttle_rate, burst=settings.throttle_burst
+    )
+    dispatcher.message.outer_middleware(throttle)
+    dispatcher.callback_query.outer_middleware(throttle)
     dispatcher.include_router(build_router())
 
     async def on_startup(bot: Bot) -> None:

@@ -35,3 +35,7 @@ class RemindersCb(CallbackData, prefix="rem"):
 class NewReminderCb(CallbackData, prefix="nrem"):
     step: str  # "today" | "tomorrow" | "time" | "back" | "cancel"
     value: str = ""
+
+
+class StaffCb(CallbackData, prefix="staff"):
+    action: str

@@ -17,6 +17,8 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("reminders", __("Your reminders")),
     ("language", __("Change language")),
     ("mydata", __("See or delete your data")),
+    ("privacy", __("What I store and why")),
+    ("deletemydata", __("Erase all your data")),
     ("help", __("What this bot can do")),
     ("start", __("Start over")),
 )

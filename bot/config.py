@@ -27,6 +27,8 @@ SETTING_NAMES: tuple[str, ...] = (
     "LOG_LEVEL",
     "REMINDER_GRACE_MINUTES",
     "QUIET_HOURS",
+    "THROTTLE_RATE",
+    "THROTTLE_BURST",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -72,6 +74,8 @@ class Settings:
     log_level: str = "INFO"
     reminder_grace_minutes: int = 180
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
+    throttle_rate: float = 1.0
+    throttle_burst: int = 8
 
     def require_token(self) -> SecretStr:
         """The token is needed only to talk to Telegram; the offline console runs without it."""
@@ -170,6 +174,17 @@ def load_settings(
         time(int(quiet_match[3]), int(quiet_match[4])),
     )
 
+    rate_raw = get("THROTTLE_RATE") or "1"
+    try:
+        throttle_rate = float(rate_raw)
+    except ValueError:
+        throttle_rate = -1.0
+    if not 0 < throttle_rate <= 100:
+        raise ConfigError("THROTTLE_RATE is malformed: expected updates per second, 0.1 to 100")
+    burst_raw = get("THROTTLE_BURST") or "8"
+    if not burst_raw.isdigit() or not 1 <= int(burst_raw) <= 1000:
+        raise ConfigError("THROTTLE_BURST is malformed: expected a whole number from 1 to 1000")
+
     return Settings(
         bot_token=SecretStr(token_raw) if token_raw else None,
         database_path=Path(get("DATABASE_PATH") or "data/jolserik.sqlite3"),
@@ -180,4 +195,6 @@ def load_settings(
         log_level=log_level,
         reminder_grace_minutes=int(grace_raw),
         quiet_hours=quiet_hours,
+        throttle_rate=throttle_rate,
+        throttle_burst=int(burst_raw),
     )

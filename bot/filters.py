@@ -12,6 +12,8 @@ from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
+from storage.users import UserRecord
+
 
 class PrivateChat(Filter):
     """Messages, button presses and membership changes from private chats only."""
@@ -29,3 +31,14 @@ class NotACommand(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return not (message.text or "").startswith("/")
+
+
+class StaffOnly(Filter):
+    """The one gate for every staff and admin action; staff handlers carry no checks of their own.
+
+    The role comes from the user record that `UserMiddleware` loaded for this very update, so a
+    user removed from ADMIN_IDS or demoted loses access on their next message.
+    """
+
+    async def __call__(self, event: TelegramObject, user_record: UserRecord | None = None) -> bool:
+        return user_record is not None and user_record.is_staff

@@ -116,6 +116,21 @@ def time_zone_keyboard(locale: str, now: float) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def privacy_keyboard() -> InlineKeyboardMarkup:
+    return _privacy_keyboard(_locale())
+
+
+@lru_cache(maxsize=16)
+def _privacy_keyboard(locale: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(_("🔒 My data"), MenuCb(section="mydata").pack())],
+            [_button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete").pack())],
+            [back_to_menu_button()],
+        ]
+    )
+
+
 def confirm_delete_keyboard() -> InlineKeyboardMarkup:
     return _confirm_delete_keyboard(_locale())
 

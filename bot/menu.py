@@ -37,6 +37,11 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         help_line=__("🔒 <b>My data</b>: see everything I store about you and delete it."),
     ),
     MenuSection(
+        key="privacy",
+        label=__("🛡 Privacy"),
+        help_line=__("🛡 <b>Privacy</b>: what I store, why, and how to erase it."),
+    ),
+    MenuSection(
         key="language",
         label=__("🌐 Language"),
         help_line=__("🌐 <b>Language</b>: switch between Kazakh, Russian and English."),

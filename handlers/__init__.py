@@ -11,7 +11,17 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.filters import PrivateChat
-from handlers import errors, fallback, language, membership, menu, privacy, reminders, start
+from handlers import (
+    errors,
+    fallback,
+    language,
+    membership,
+    menu,
+    privacy,
+    reminders,
+    staff,
+    start,
+)
 
 
 def build_router() -> Router:
@@ -21,7 +31,7 @@ def build_router() -> Router:
     router.callback_query.filter(PrivateChat())
     router.my_chat_member.filter(PrivateChat())
     errors.register(router)
-    for feature in (membership, start, language, menu, privacy, reminders):
+    for feature in (membership, start, language, menu, privacy, reminders, staff):
         feature.register(router)
     # Last: whatever no feature understood gets a friendly way back to the menu.
     fallback.register(router)

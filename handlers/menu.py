@@ -30,6 +30,8 @@ def help_text(record: UserRecord | None) -> str:
             "/reminders: your reminders\n"
             "/language: change language\n"
             "/mydata: your data\n"
+            "/privacy: what I store and why\n"
+            "/deletemydata: erase all your data\n"
             "/help: this help"
         ),
         "",

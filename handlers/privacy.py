@@ -1,4 +1,4 @@
-"""/mydata: what the bot stores about the user, and deleting all of it."""
+"""/mydata, /privacy, /deletemydata: what the bot stores about the user, why, and erasing it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.keyboards import (
     audience_keyboard,
     confirm_delete_keyboard,
     my_data_keyboard,
+    privacy_keyboard,
     time_zone_keyboard,
 )
 from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
@@ -25,8 +26,8 @@ from bot.screens import show
 from storage.users import UserRecord, UserRepository
 
 
-def render_my_data(
-    record: UserRecord, clock: Clock, notice: str | None = None
+async def render_my_data(
+    record: UserRecord, clock: Clock, reminders: ReminderEngine, notice: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     i18n = I18n.get_current()
     locale = i18n.current_locale
@@ -44,6 +45,9 @@ def render_my_data(
         ),
         _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, clock.now())),
         _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
+        _("• Upcoming reminders: {count} (texts in /reminders)").format(
+            count=await reminders.repo.count_pending_for_user(record.id)
+        ),
         "",
         _("I never ask for passport numbers or your visa status, and I do not store them."),
     ]
@@ -53,15 +57,21 @@ def render_my_data(
 
 
 async def my_data_command(
-    message: Message, state: FSMContext, user_record: UserRecord, clock: Clock
+    message: Message,
+    state: FSMContext,
+    user_record: UserRecord,
+    clock: Clock,
+    reminders: ReminderEngine,
 ) -> None:
     await state.clear()
-    text, markup = render_my_data(user_record, clock)
+    text, markup = await render_my_data(user_record, clock, reminders)
     await message.answer(text, reply_markup=markup)
 
 
-async def my_data_section(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
-    text, markup = render_my_data(user_record, clock)
+async def my_data_section(
+    query: CallbackQuery, user_record: UserRecord, clock: Clock, reminders: ReminderEngine
+) -> None:
+    text, markup = await render_my_data(user_record, clock, reminders)
     await show(query, text, markup)
 
 
@@ -97,23 +107,51 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    text, markup = render_my_data(record, clock, notice=notice)
+    text, markup = await render_my_data(record, clock, reminders, notice=notice)
     await show(query, text, markup)
 
 
-async def ask_delete(query: CallbackQuery) -> None:
-    await show(
-        query,
-        _(
-            "Delete all your data? Your settings and everything you saved here will be erased "
-            "for good. This cannot be undone."
-        ),
-        confirm_delete_keyboard(),
+def delete_question() -> str:
+    return _(
+        "Delete all your data? Your settings and everything you saved here will be erased "
+        "for good. This cannot be undone."
     )
 
 
-async def keep_data(query: CallbackQuery, user_record: UserRecord, clock: Clock) -> None:
-    text, markup = render_my_data(user_record, clock, notice=_("Nothing was deleted."))
+async def ask_delete(query: CallbackQuery) -> None:
+    await show(query, delete_question(), confirm_delete_keyboard())
+
+
+async def delete_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(delete_question(), reply_markup=confirm_delete_keyboard())
+
+
+def privacy_notice() -> str:
+    return _(
+        "<b>Privacy</b>\n"
+        "I keep only what my features need: your Telegram id, language, time zone, who you are "
+        "(worker, family or other) and the reminders you create.\n"
+        "I never ask for your name, phone, passport number or visa status.\n"
+        "Staff see only totals, never who wrote what. My logs contain no message texts.\n"
+        "See everything I store with /mydata; erase all of it with /deletemydata."
+    )
+
+
+async def privacy_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(privacy_notice(), reply_markup=privacy_keyboard())
+
+
+async def privacy_section(query: CallbackQuery) -> None:
+    await show(query, privacy_notice(), privacy_keyboard())
+
+
+async def keep_data(
+    query: CallbackQuery, user_record: UserRecord, clock: Clock, reminders: ReminderEngine
+) -> None:
+    notice = _("Nothing was deleted.")
+    text, markup = await render_my_data(user_record, clock, reminders, notice=notice)
     await show(query, text, markup)
 
 
@@ -139,6 +177,9 @@ async def confirm_delete(
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
     router.message.register(my_data_command, Command("mydata"))
+    router.message.register(delete_command, Command("deletemydata"))
+    router.message.register(privacy_command, Command("privacy"))
+    router.callback_query.register(privacy_section, MenuCb.filter(F.section == "privacy"))
     router.callback_query.register(my_data_section, MenuCb.filter(F.section == "mydata"))
     router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
     router.callback_query.register(choose_time_zone, PrivacyCb.filter(F.action == "time_zone"))

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.filters import NotACommand
 from bot.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
 from bot.profile import is_onboarded
+from bot.scheduler import ReminderEngine
 from bot.screens import show
 from handlers.privacy import render_my_data
 from handlers.states import Onboarding
@@ -35,7 +36,7 @@ def audience_question() -> str:
 def all_set_text() -> str:
     return _(
         "All set! Here is the main menu; /menu brings it back at any time.\n\n"
-        "I keep only your language, time zone and this answer. "
+        "I keep only your language, time zone and this answer; /privacy says more. "
         "You can see or delete them with /mydata."
     )
 
@@ -65,6 +66,7 @@ async def audience_chosen(
     user_record: UserRecord,
     users: UserRepository,
     clock: Clock,
+    reminders: ReminderEngine,
 ) -> None:
     try:
         audience = Audience(callback_data.value)
@@ -78,7 +80,7 @@ async def audience_chosen(
     if was_onboarding:
         await show(query, all_set_text(), main_menu_keyboard(record))
     else:
-        text, markup = render_my_data(record, clock, notice=_("Saved."))
+        text, markup = await render_my_data(record, clock, reminders, notice=_("Saved."))
         await show(query, text, markup)
 
 

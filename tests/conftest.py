@@ -45,6 +45,9 @@ def settings(db_path: Path) -> Settings:
         database_path=db_path,
         admin_ids=frozenset({ADMIN_ID}),
         default_locale="kk",
+        # The manual clock does not move between messages: flood control would see every test
+        # conversation as a flood. tests/test_throttling.py checks it with real settings.
+        throttle_burst=100_000,
     )
 
 

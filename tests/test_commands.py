@@ -22,6 +22,8 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
         "reminders",
         "language",
         "mydata",
+        "privacy",
+        "deletemydata",
         "help",
         "start",
     ]

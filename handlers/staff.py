@@ -1,0 +1,80 @@
+"""Staff tools. Every handler here is behind `StaffOnly`; everyone else gets a polite refusal.
+
+`STAFF_COMMANDS` and `StaffCb` list every staff entry point, so the authorisation test can walk
+all of them as a regular user. Features that add staff actions (tracker updates, broadcasts,
+the question relay) add their commands and callbacks here.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import StaffCb
+from bot.filters import StaffOnly
+from bot.stats import OpsStats, collect_stats
+from storage.db import Database
+
+STAFF_COMMANDS: tuple[str, ...] = ("stats",)
+STAFF_ACTIONS: tuple[str, ...] = ("refresh_stats",)
+
+
+def _counts(values: dict[str, int]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in values.items()) or "0"
+
+
+def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
+    text = "\n".join(
+        [
+            _("<b>Statistics</b> (counts only)"),
+            _("Users: {total}, of whom blocked the bot: {blocked}").format(
+                total=stats.users_total, blocked=stats.users_blocked
+            ),
+            _("By language: {counts}").format(counts=_counts(stats.users_by_language)),
+            _("By audience: {counts}").format(counts=_counts(stats.users_by_audience)),
+            _("Reminders by status: {counts}").format(counts=_counts(stats.reminders_by_status)),
+            _("Dialogues in progress: {count}").format(count=stats.active_dialogues),
+        ]
+    )
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("🔄 Refresh"), callback_data=StaffCb(action="refresh_stats").pack()
+                )
+            ]
+        ]
+    )
+    return text, markup
+
+
+async def stats_command(message: Message, db: Database) -> None:
+    text, markup = render_stats(await collect_stats(db))
+    await message.answer(text, reply_markup=markup)
+
+
+async def refresh_stats(query: CallbackQuery, db: Database) -> None:
+    text, markup = render_stats(await collect_stats(db))
+    if query.message is not None and isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
+    await query.answer(_("Updated."))
+
+
+async def refuse_command(message: Message) -> None:
+    await message.answer(_("This command is for staff only."))
+
+
+async def refuse_button(query: CallbackQuery) -> None:
+    await query.answer(_("This command is for staff only."), show_alert=True)
+
+
+def register(router: Router) -> None:
+    """Add this feature's handlers to `router`, in dispatch order."""
+    staff = StaffOnly()
+    router.message.register(stats_command, Command("stats"), staff)
+    router.callback_query.register(refresh_stats, StaffCb.filter(), staff)
+    # Whoever is not staff and tries anyway: a refusal, never a silent drop or an error.
+    router.message.register(refuse_command, Command(*STAFF_COMMANDS))
+    router.callback_query.register(refuse_button, StaffCb.filter())
