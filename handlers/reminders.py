@@ -343,7 +343,12 @@ async def time_chosen(
     user_record: UserRecord,
     clock: Clock,
 ) -> None:
-    await _accept_time(query, parse_time(callback_data.value), state, user_record, clock)
+    try:
+        at = parse_time(callback_data.value)
+    except InputError:  # not one of our buttons: a forged or corrupted callback
+        await query.answer(_("This button is out of date."))
+        return
+    await _accept_time(query, at, state, user_record, clock)
 
 
 async def text_typed(

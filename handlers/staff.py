@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import StaffCb
 from bot.filters import StaffOnly
+from bot.screens import show
 from bot.stats import OpsStats, collect_stats
 from storage.db import Database
 
@@ -57,9 +58,7 @@ async def stats_command(message: Message, db: Database) -> None:
 
 async def refresh_stats(query: CallbackQuery, db: Database) -> None:
     text, markup = render_stats(await collect_stats(db))
-    if query.message is not None and isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
-    await query.answer(_("Updated."))
+    await show(query, text, markup)  # unchanged figures are fine: `show` ignores "not modified"
 
 
 async def refuse_command(message: Message) -> None:
