@@ -29,6 +29,7 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         event.update.update_id,
         type(event.exception).__name__,
         "".join(traceback.format_tb(event.exception.__traceback__)).rstrip(),
+        extra={"update_id": event.update.update_id, "error": type(event.exception).__name__},
     )
     apology = _(
         "Sorry, something went wrong on my side. Please try again in a minute; "
