@@ -1,4 +1,7 @@
-"""Command line: `python -m bot [run|console]`. Wiring only; the work happens elsewhere."""
+"""Command line: `python -m bot [run|console|backup|restore|stats]`.
+
+Wiring only; the work happens elsewhere (operator commands in `bot/ops.py`).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +38,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="SQLite file for the console, kept apart from real users (default: %(default)s)",
     )
     console.add_argument("--user-id", type=int, default=100_000_001, help=argparse.SUPPRESS)
+    # Operator commands live in bot/ops.py; importing it pulls in no aiogram, so they start fast.
+    from bot.ops import add_commands
+
+    add_commands(commands)
     args = parser.parse_args(argv)
     args.command = args.command or "run"
     return args
@@ -50,9 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jolserik: configuration error: {error}", file=sys.stderr)
         return 2
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    # The console's chat goes to stdout; its logs stay quiet unless something is wrong.
+    # The console's chat and the operator commands' reports go to stdout; their logs stay
+    # quiet unless something is wrong.
     level = settings.log_level if args.command == "run" else "WARNING"
     setup_logging(level, secrets=[token])
+    if args.command in ("backup", "restore", "stats"):
+        from bot.ops import run_command
+
+        return run_command(args, settings)
     try:
         if args.command == "console":
             from bot.console import run_console

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -29,7 +30,9 @@ class TimeZoneCb(CallbackData, prefix="tz"):
 
 class RemindersCb(CallbackData, prefix="rem"):
     action: str  # "cancel" | "new"
-    id: int = 0
+    # Bounded to SQLite's integer range: a forged huge id fails validation here, at the edge,
+    # and the press is answered as an outdated button instead of reaching the database.
+    id: int = Field(default=0, ge=0, lt=2**63)
 
 
 class NewReminderCb(CallbackData, prefix="nrem"):
