@@ -76,6 +76,7 @@ class FakeTelegramSession(BaseSession):
         self._faults: deque[Fault] = deque()
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._update_ids = itertools.count(1)
+        self._answered: set[str] = set()  # Telegram accepts one answer per callback query
         self.closed = False
 
     # -- test controls ------------------------------------------------------------------------
@@ -263,6 +264,13 @@ class FakeTelegramSession(BaseSession):
                 raise _ApiError(400, "Bad Request: message to delete not found")
             return True
         if isinstance(method, AnswerCallbackQuery):
+            if method.callback_query_id in self._answered:
+                raise _ApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query ID is "
+                    "invalid",
+                )
+            self._answered.add(method.callback_query_id)
             return True
         returning = getattr(method, "__returning__", None)
         if returning is bool:

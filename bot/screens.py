@@ -14,8 +14,14 @@ log = logging.getLogger(__name__)
 
 
 async def show(
-    event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    event: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    notice: str | None = None,
 ) -> None:
+    """Show a screen; for a button press, also answer it (once: Telegram refuses a second
+    answer), with `notice` as the popup text if given."""
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return
@@ -31,4 +37,4 @@ async def show(
     elif event.from_user is not None and event.bot is not None:
         # The message is inaccessible (e.g. older than 48 h): write to the user directly.
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
-    await event.answer()
+    await event.answer(notice)

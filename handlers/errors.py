@@ -35,9 +35,12 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         "Sorry, something went wrong on my side. Please try again in a minute; "
         "what you saved is safe."
     )
-    try:
-        if event.update.callback_query is not None:
+    if event.update.callback_query is not None:
+        try:  # stop the button's spinner; it may have been answered before the failure
             await event.update.callback_query.answer()
+        except Exception:
+            log.debug("callback of update %s already answered", event.update.update_id)
+    try:
         chat_id = _chat_of(event)
         if chat_id is not None:
             await bot.send_message(chat_id, apology)

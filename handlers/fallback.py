@@ -20,8 +20,12 @@ async def not_understood(message: Message, user_record: UserRecord) -> None:
 
 async def stale_button(query: CallbackQuery, user_record: UserRecord) -> None:
     """Buttons from an old message or an older release: explain, then offer the menu."""
-    await query.answer(_("This button is out of date."))
-    await show(query, _("<b>Main menu</b>\nChoose a section:"), main_menu_keyboard(user_record))
+    await show(
+        query,
+        _("<b>Main menu</b>\nChoose a section:"),
+        main_menu_keyboard(user_record),
+        notice=_("This button is out of date."),
+    )
 
 
 def register(router: Router) -> None:

@@ -30,7 +30,8 @@ async def language_command(message: Message, state: FSMContext, i18n: I18n) -> N
     )
 
 
-async def language_section(query: CallbackQuery, i18n: I18n) -> None:
+async def language_section(query: CallbackQuery, state: FSMContext, i18n: I18n) -> None:
+    await state.clear()  # opening another section leaves any dialogue, as commands do
     await show(query, language_prompt(), language_keyboard(i18n.available_locales, with_back=True))
 
 

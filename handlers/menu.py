@@ -58,7 +58,8 @@ async def help_command(message: Message, state: FSMContext, user_record: UserRec
     await message.answer(help_text(user_record), reply_markup=back_only_keyboard())
 
 
-async def help_button(query: CallbackQuery, user_record: UserRecord) -> None:
+async def help_button(query: CallbackQuery, state: FSMContext, user_record: UserRecord) -> None:
+    await state.clear()  # opening another section leaves any dialogue, as commands do
     await show(query, help_text(user_record), back_only_keyboard())
 
 

@@ -69,8 +69,13 @@ async def my_data_command(
 
 
 async def my_data_section(
-    query: CallbackQuery, user_record: UserRecord, clock: Clock, reminders: ReminderEngine
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    clock: Clock,
+    reminders: ReminderEngine,
 ) -> None:
+    await state.clear()  # opening another section leaves any dialogue, as commands do
     text, markup = await render_my_data(user_record, clock, reminders)
     await show(query, text, markup)
 
@@ -143,7 +148,8 @@ async def privacy_command(message: Message, state: FSMContext) -> None:
     await message.answer(privacy_notice(), reply_markup=privacy_keyboard())
 
 
-async def privacy_section(query: CallbackQuery) -> None:
+async def privacy_section(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
     await show(query, privacy_notice(), privacy_keyboard())
 
 

@@ -254,3 +254,23 @@ async def test_time_zone_choice_moves_reminders(make_user: UserFactory, app) -> 
     await user.press("Change time zone")
     await user.press("Automatic")
     assert "Time zone: Seoul (UTC+9)" in user.last_text
+
+
+async def test_an_old_menu_button_leaves_the_dialogue(make_user: UserFactory) -> None:
+    """Found by the property tests: "Help" mid-dialogue kept the state, so the next text was
+    read as a date."""
+    user = await worker(make_user, "en")
+    await user.send("/menu")
+    menu_message = user.last_message.message_id
+    await open_new(user, "en")
+    await user.press("Help", message_id=menu_message)
+    await user.send("25.12.2026")
+    assert user.last_text.startswith("Sorry, I did not understand that.")
+
+
+async def test_stale_button_is_answered_once(make_user: UserFactory, session) -> None:
+    """Telegram refuses a second answer to one button press; the fake API does too now."""
+    user = await worker(make_user, "en")
+    await user.press_data("gone:away", message_id=user.last_message.message_id)
+    assert user.popups == ["This button is out of date."]
+    assert user.last_text.startswith("Main menu")
