@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,11 @@ def to_local(timestamp: int | float, time_zone: str) -> datetime:
 def format_date(timestamp: int | float, time_zone: str, locale: str) -> str:
     """E.g. '25 December 2026', '25 декабря 2026 г.', '2026 ж. 25 желтоқсан'."""
     return babel_format_date(to_local(timestamp, time_zone), "long", locale=locale)
+
+
+def format_day(day: date, locale: str) -> str:
+    """A calendar day the user picked (no time, no zone), e.g. 'December 25, 2026'."""
+    return babel_format_date(day, "long", locale=locale)
 
 
 def format_datetime(timestamp: int | float, time_zone: str, locale: str) -> str:

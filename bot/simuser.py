@@ -6,6 +6,7 @@ the offline console drives the same object from the terminal.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 def plain(text: str) -> str:
     """HTML message text as a person sees it (tags removed, entities unescaped)."""
-    return _TAG.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return html.unescape(_TAG.sub("", text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,7 @@ async def render_my_data(
     lines = [
         _("<b>Your data</b>\nThis is everything I store about you:"),
         _("• Language: {language}").format(
-            language=LANGUAGE_NAMES.get(record.language, not_chosen)
-            if record.language
-            else not_chosen
+            language=LANGUAGE_NAMES.get(record.language or "", not_chosen)
         ),
         _("• Who you are: {audience}").format(
             audience=str(AUDIENCE_LABELS[record.audience]) if record.audience else not_chosen

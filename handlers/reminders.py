@@ -7,6 +7,7 @@ The dialogue keeps what the user already entered in FSM data (stored in SQLite),
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -20,7 +21,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import MenuCb, NewReminderCb, RemindersCb
 from bot.clock import Clock
 from bot.filters import NotACommand
-from bot.formatting import format_datetime, format_short_datetime, format_time_zone
+from bot.formatting import (
+    format_datetime,
+    format_day,
+    format_short_datetime,
+    format_time_zone,
+)
 from bot.keyboards import back_to_menu_button, main_menu_keyboard
 from bot.parsing import InputError, InputProblem, parse_date, parse_reminder_text, parse_time
 from bot.profile import effective_time_zone
@@ -55,11 +61,7 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 def _reminder_line(number: int, reminder: Reminder, zone: str) -> str:
     when = format_datetime(reminder.fire_at, zone, _locale())
     text = str(reminder.payload.get("text", ""))
-    return f"{number}. <b>{when}</b>\n{_escape(text)}"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"{number}. <b>{when}</b>\n{escape(text, quote=False)}"
 
 
 async def render_list(
@@ -87,7 +89,7 @@ async def render_list(
         lines += ["", _("<b>Missed while I was offline</b>")]
         lines += [
             f"• {format_datetime(r.due_at, zone, _locale())}: "
-            f"{_escape(str(r.payload.get('text', '')))}"
+            f"{escape(str(r.payload.get('text', '')), quote=False)}"
             for r in missed
         ]
     rows = [
@@ -181,7 +183,7 @@ def _time_screen(
     text = _(
         "<b>New reminder</b>, step 2 of 3\nDate: {date}.\n"
         "At what time? Send it like 09:00 or 18:30 ({zone}), or choose below."
-    ).format(date=format_datetime_date(day), zone=format_time_zone(zone, _locale(), clock.now()))
+    ).format(date=format_day(day, _locale()), zone=format_time_zone(zone, _locale(), clock.now()))
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -205,12 +207,6 @@ def _text_screen(
     )
     markup = InlineKeyboardMarkup(inline_keyboard=[_nav_row(back=True)])
     return (f"{problem}\n\n{text}" if problem else text), markup
-
-
-def format_datetime_date(day: date) -> str:
-    from babel.dates import format_date
-
-    return format_date(day, "long", locale=_locale())
 
 
 def problem_text(problem: InputProblem, **values: object) -> str:
@@ -277,7 +273,7 @@ async def _accept_date(
         problem = problem_text(InputProblem.DATE_PAST)
     elif day > horizon_end(today):
         problem = problem_text(
-            InputProblem.DATE_TOO_FAR, date=format_datetime_date(horizon_end(today))
+            InputProblem.DATE_TOO_FAR, date=format_day(horizon_end(today), _locale())
         )
     if problem:
         await show(event, *_date_screen(problem))
@@ -388,7 +384,7 @@ async def text_typed(
         _("✅ Done! I will remind you on {when} ({zone}):\n«{text}»").format(
             when=format_datetime(reminder.fire_at, zone, _locale()),
             zone=format_time_zone(zone, _locale(), clock.now()),
-            text=_escape(text),
+            text=escape(text, quote=False),
         ),
         reply_markup=markup,
     )

@@ -10,10 +10,12 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import StaffCb
 from bot.filters import StaffOnly
+from bot.formatting import format_number
 from bot.screens import show
 from bot.stats import OpsStats, collect_stats
 from storage.db import Database
@@ -22,8 +24,12 @@ STAFF_COMMANDS: tuple[str, ...] = ("stats",)
 STAFF_ACTIONS: tuple[str, ...] = ("refresh_stats",)
 
 
+def _number(value: int) -> str:
+    return format_number(value, I18n.get_current().current_locale)
+
+
 def _counts(values: dict[str, int]) -> str:
-    return ", ".join(f"{key} {count}" for key, count in values.items()) or "0"
+    return ", ".join(f"{key} {_number(count)}" for key, count in values.items()) or "0"
 
 
 def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
@@ -31,12 +37,12 @@ def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
         [
             _("<b>Statistics</b> (counts only)"),
             _("Users: {total}, of whom blocked the bot: {blocked}").format(
-                total=stats.users_total, blocked=stats.users_blocked
+                total=_number(stats.users_total), blocked=_number(stats.users_blocked)
             ),
             _("By language: {counts}").format(counts=_counts(stats.users_by_language)),
             _("By audience: {counts}").format(counts=_counts(stats.users_by_audience)),
             _("Reminders by status: {counts}").format(counts=_counts(stats.reminders_by_status)),
-            _("Dialogues in progress: {count}").format(count=stats.active_dialogues),
+            _("Dialogues in progress: {count}").format(count=_number(stats.active_dialogues)),
         ]
     )
     markup = InlineKeyboardMarkup(

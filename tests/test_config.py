@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import time
 from pathlib import Path
 
 import pytest
 
 from bot.config import SETTING_NAMES, ConfigError, SecretStr, load_settings
+from tests.cli import clean_env, run_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE_abcdefghijklmnopqrstuvwxyz012345"
@@ -95,18 +94,7 @@ def test_secret_never_shows_in_repr() -> None:
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
-    clean.update(env)
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", *args],
-        env=clean,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot(*args, cwd=cwd, env=clean_env(**env))
 
 
 def test_missing_token_stops_with_one_clear_line(tmp_path: Path) -> None:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from bot.config import SETTING_NAMES
+from tests.cli import run_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_console(script: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", "console", "--database", str(tmp_path / "c.sqlite3"), *args],
-        input=script,
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return run_bot(
+        "console", "--database", str(tmp_path / "c.sqlite3"), *args, cwd=tmp_path, stdin=script
     )
 
 

@@ -7,40 +7,28 @@ no .env), as an operator or a systemd timer would run them, against real SQLite 
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import SETTING_NAMES
 from storage.db import Database
 from storage.reminders import NewReminder, ReminderRepository, ReminderStatus
 from storage.users import Audience, UserRepository
+from tests.cli import clean_env, run_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_795_000_000
 
 
 def cli_env(database: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
-    env["PYTHONPATH"] = str(ROOT)
-    env["DATABASE_PATH"] = str(database)
-    return env
+    return clean_env(DATABASE_PATH=str(database))
 
 
 def run_cli(
     database: Path, *args: str, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", *args],
-        env=cli_env(database),
-        cwd=cwd or database.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot(*args, cwd=cwd or database.parent, env=cli_env(database))
 
 
 def user_ids(path: Path) -> list[int]:
