@@ -20,12 +20,15 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.facts import load_seed
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import UserMiddleware
 from bot.reminder_rules import QuietHours
 from bot.scheduler import ReminderEngine
+from bot.sender import TelegramSender
 from bot.throttling import ThrottlingMiddleware
 from handlers import build_router
+from storage.content import ContentRepository
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.reminders import ReminderRepository
@@ -39,6 +42,7 @@ class WorkflowData(TypedDict):
     db: Database
     users: UserRepository
     reminders: ReminderEngine
+    content: ContentRepository
     clock: Clock
 
 
@@ -48,6 +52,16 @@ class App:
     i18n: I18n
     users: UserRepository
     reminders: ReminderEngine
+    content: ContentRepository
+    clock: Clock
+
+    async def start(
+        self, bot: Bot, *, run_timer: bool, sender: TelegramSender | None = None
+    ) -> None:
+        """What start-up does before updates flow: seed missing facts, then arm reminders.
+        Production calls it from `dispatcher.startup`; tests and the console call it directly."""
+        await self.content.seed(load_seed(), now=int(self.clock.now()))
+        await self.reminders.start(bot, run_timer=run_timer, sender=sender)
 
 
 def build_dispatcher(
@@ -71,12 +85,20 @@ def build_dispatcher(
         grace_seconds=settings.reminder_grace_minutes * 60,
         quiet_hours=QuietHours(*settings.quiet_hours),
     )
+    content = ContentRepository(db)
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
     dispatcher = Dispatcher(storage=fsm_storage)
     dispatcher.workflow_data.update(
-        WorkflowData(settings=settings, db=db, users=users, reminders=reminders, clock=clock)
+        WorkflowData(
+            settings=settings,
+            db=db,
+            users=users,
+            reminders=reminders,
+            content=content,
+            clock=clock,
+        )
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
     UserLocaleMiddleware(i18n).setup(dispatcher)
@@ -87,9 +109,17 @@ def build_dispatcher(
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
     dispatcher.include_router(build_router())
+    app = App(
+        dispatcher=dispatcher,
+        i18n=i18n,
+        users=users,
+        reminders=reminders,
+        content=content,
+        clock=clock,
+    )
 
     async def on_startup(bot: Bot) -> None:
-        await reminders.start(bot, run_timer=run_timer)
+        await app.start(bot, run_timer=run_timer)
         await register_commands(bot, i18n)
 
     async def on_shutdown() -> None:
@@ -97,7 +127,7 @@ def build_dispatcher(
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
-    return App(dispatcher=dispatcher, i18n=i18n, users=users, reminders=reminders)
+    return app
 
 
 def build_bot(token: str, session: BaseSession | None = None, api_url: str | None = None) -> Bot:

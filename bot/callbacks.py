@@ -42,3 +42,38 @@ class NewReminderCb(CallbackData, prefix="nrem"):
 
 class StaffCb(CallbackData, prefix="staff"):
     action: str
+
+
+class EpsCb(CallbackData, prefix="eps"):
+    """EPS guide screens (handlers/eps.py)."""
+
+    screen: str
+    n: int = Field(default=0, ge=0, le=50)
+
+
+class EligibilityCb(CallbackData, prefix="elig"):
+    """Eligibility self-check (handlers/eligibility.py)."""
+
+    action: str
+    value: str = ""
+
+
+class TrackerCb(CallbackData, prefix="trk"):
+    """Kazakhstan's accession tracker and its subscription (handlers/tracker.py)."""
+
+    action: str
+    value: str = ""
+
+
+class DepartureCb(CallbackData, prefix="dep"):
+    """Voluntary-departure guide screens and the officer card (handlers/departure.py)."""
+
+    screen: str
+    value: str = ""
+
+
+class ChecklistCb(CallbackData, prefix="chk"):
+    """The personal departure checklist and flight plan (handlers/checklist.py)."""
+
+    action: str
+    item: str = ""

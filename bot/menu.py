@@ -24,6 +24,22 @@ class MenuSection:
 
 MENU_SECTIONS: tuple[MenuSection, ...] = (
     MenuSection(
+        key="eps",
+        label=__("🇰🇷 Legal work (EPS)"),
+        help_line=__(
+            "🇰🇷 <b>Legal work (EPS)</b>: how Korea's Employment Permit System works, where "
+            "Kazakhstan's accession stands, and a self-check of the requirements."
+        ),
+    ),
+    MenuSection(
+        key="departure",
+        label=__("🛫 Leaving Korea"),
+        help_line=__(
+            "🛫 <b>Leaving Korea</b>: voluntary departure step by step, your personal checklist "
+            "and reminders before the flight."
+        ),
+    ),
+    MenuSection(
         key="reminders",
         label=__("⏰ Reminders"),
         help_line=__(

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from apscheduler.job import Job
@@ -52,6 +53,43 @@ SHUTDOWN_GRACE_S = 5.0
 # reminders fall due together, a crash can interrupt at most this many. Four concurrent Bot API
 # calls of ~100 ms each still exceed the sender's pace of 25 messages per second.
 DELIVERY_SLOTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A reminder as the user receives it: HTML text and, optionally, buttons."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderKind:
+    """How one kind of reminder looks. Features register their kinds with the engine.
+
+    `render` and `summary` run inside the recipient's locale (the engine sets it), so they call
+    `_()` like any handler. `summary` is a one-line plain-text label for the /reminders list.
+    `listed=False` kinds (e.g. news sent to subscribers) stay out of that list and its limit.
+    Rendering happens at send time, so a reminder always speaks the user's current language
+    and shows the current state of what it is about.
+    """
+
+    name: str
+    render: Callable[[Reminder, UserRecord], Rendered]
+    summary: Callable[[Reminder], str]
+    listed: bool = True
+
+
+def _render_custom(reminder: Reminder, user: UserRecord) -> Rendered:
+    text = html.escape(str(reminder.payload.get("text", "")))
+    return Rendered(_("⏰ <b>Reminder</b>\n{text}").format(text=text))
+
+
+def _summary_custom(reminder: Reminder) -> str:
+    return str(reminder.payload.get("text", ""))
+
+
+CUSTOM_KIND = ReminderKind("custom", _render_custom, _summary_custom)
 
 
 class ReminderJobStore(BaseJobStore):  # type: ignore[misc]
@@ -185,6 +223,27 @@ class ReminderEngine:
         self._sender: TelegramSender | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(DELIVERY_SLOTS)
+        self._kinds: dict[str, ReminderKind] = {CUSTOM_KIND.name: CUSTOM_KIND}
+
+    def register_kind(self, kind: ReminderKind) -> None:
+        self._kinds[kind.name] = kind
+
+    @property
+    def listed_kinds(self) -> tuple[str, ...]:
+        return tuple(name for name, kind in self._kinds.items() if kind.listed)
+
+    @property
+    def sender(self) -> TelegramSender:
+        """This process's one rate-limited path to Telegram (set by `start`). Features that
+        send outside a reply (tracker news, broadcasts) share it, and so share its pace."""
+        if self._sender is None:
+            raise RuntimeError("ReminderEngine.start() was not called")
+        return self._sender
+
+    def summary(self, reminder: Reminder) -> str:
+        """The reminder's one-line label in the current locale, for lists."""
+        kind = self._kinds.get(reminder.kind)
+        return kind.summary(reminder) if kind else reminder.kind
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -327,7 +386,8 @@ class ReminderEngine:
             return ReminderStatus.CANCELLED, "unreachable"
         if self._sender is None:
             raise RuntimeError("ReminderEngine.start() was not called")
-        result = await self._sender.send_message(user.id, self.render(reminder, user))
+        rendered = self.render(reminder, user)
+        result = await self._sender.send_message(user.id, rendered.text, rendered.markup)
         if result.outcome is SendOutcome.SENT:
             return ReminderStatus.SENT, None
         if result.outcome is SendOutcome.UNREACHABLE:
@@ -336,11 +396,13 @@ class ReminderEngine:
             log.info("user %s unreachable: %s reminders cancelled", user.id, cancelled)
         return ReminderStatus.FAILED, result.error
 
-    def render(self, reminder: Reminder, user: UserRecord) -> str:
+    def render(self, reminder: Reminder, user: UserRecord) -> Rendered:
+        """The message for `user`, in their language. An unknown kind (a row written by a newer
+        version, say) raises, and the delivery is recorded as failed rather than sent garbled."""
+        kind = self._kinds[reminder.kind]
         locale = user.language or self._i18n.default_locale
         with self._i18n.context(), self._i18n.use_locale(locale):
-            text = html.escape(str(reminder.payload.get("text", "")))
-            return _("⏰ <b>Reminder</b>\n{text}").format(text=text)
+            return kind.render(reminder, user)
 
 
 def custom_reminder(user: UserRecord, day: date, at: time, text: str) -> NewReminder:

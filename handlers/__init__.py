@@ -12,6 +12,10 @@ from aiogram import Router
 
 from bot.filters import PrivateChat
 from handlers import (
+    checklist,
+    departure,
+    eligibility,
+    eps,
     errors,
     fallback,
     language,
@@ -21,6 +25,7 @@ from handlers import (
     reminders,
     staff,
     start,
+    tracker,
 )
 
 
@@ -31,7 +36,21 @@ def build_router() -> Router:
     router.callback_query.filter(PrivateChat())
     router.my_chat_member.filter(PrivateChat())
     errors.register(router)
-    for feature in (membership, start, language, menu, privacy, reminders, staff):
+    features = (
+        membership,
+        start,
+        language,
+        menu,
+        privacy,
+        reminders,
+        eps,
+        eligibility,
+        tracker,
+        departure,
+        checklist,
+        staff,  # after the features: its refusals catch staff commands nobody above accepted
+    )
+    for feature in features:
         feature.register(router)
     # Last: whatever no feature understood gets a friendly way back to the menu.
     fallback.register(router)

@@ -44,7 +44,9 @@ async def render_my_data(
         _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, clock.now())),
         _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
         _("• Upcoming reminders: {count} (texts in /reminders)").format(
-            count=await reminders.repo.count_pending_for_user(record.id)
+            count=await reminders.repo.count_pending_for_user(
+                record.id, kinds=reminders.listed_kinds
+            )
         ),
         "",
         _("I never ask for passport numbers or your visa status, and I do not store them."),

@@ -58,24 +58,29 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 # -- the list -----------------------------------------------------------------------------------
 
 
-def _reminder_line(number: int, reminder: Reminder, zone: str) -> str:
+def _reminder_line(engine: ReminderEngine, number: int, reminder: Reminder, zone: str) -> str:
     when = format_datetime(reminder.fire_at, zone, _locale())
-    text = str(reminder.payload.get("text", ""))
-    return f"{number}. <b>{when}</b>\n{escape(text, quote=False)}"
+    return f"{number}. <b>{when}</b>\n{escape(engine.summary(reminder), quote=False)}"
 
 
 async def render_list(
     engine: ReminderEngine, user: UserRecord, clock: Clock, notice: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     zone = effective_time_zone(user)
-    upcoming = await engine.repo.upcoming_for_user(user.id, limit=MAX_PENDING_PER_USER)
-    missed = await engine.repo.recently_missed(user.id, since=int(clock.now()) - MISSED_WINDOW_S)
+    upcoming = await engine.repo.upcoming_for_user(
+        user.id, limit=MAX_PENDING_PER_USER, kinds=engine.listed_kinds
+    )
+    missed = await engine.repo.recently_missed(
+        user.id, since=int(clock.now()) - MISSED_WINDOW_S, kinds=engine.listed_kinds
+    )
     lines = [notice, ""] if notice else []
     lines.append(_("<b>Your reminders</b>"))
     if upcoming:
         lines.append(_("Times: {zone}").format(zone=format_time_zone(zone, _locale(), clock.now())))
         lines.append("")
-        lines += [_reminder_line(n, r, zone) for n, r in enumerate(upcoming[:LIST_LIMIT], start=1)]
+        lines += [
+            _reminder_line(engine, n, r, zone) for n, r in enumerate(upcoming[:LIST_LIMIT], start=1)
+        ]
         if len(upcoming) > LIST_LIMIT:
             lines.append(_("…and {count} more.").format(count=len(upcoming) - LIST_LIMIT))
     else:
@@ -89,7 +94,7 @@ async def render_list(
         lines += ["", _("<b>Missed while I was offline</b>")]
         lines += [
             f"• {format_datetime(r.due_at, zone, _locale())}: "
-            f"{escape(str(r.payload.get('text', '')), quote=False)}"
+            f"{escape(engine.summary(r), quote=False)}"
             for r in missed
         ]
     rows = [
@@ -246,7 +251,8 @@ async def start_dialogue(
     user_record: UserRecord,
     reminders: ReminderEngine,
 ) -> None:
-    if await reminders.repo.count_pending_for_user(user_record.id) >= MAX_PENDING_PER_USER:
+    typed = await reminders.repo.count_pending_for_user(user_record.id, kinds=("custom",))
+    if typed >= MAX_PENDING_PER_USER:
         await query.answer(
             _(
                 "You already have {limit} upcoming reminders, the most I keep. Cancel one to add "

@@ -5,6 +5,7 @@ worker and a user pressing "cancel") can never both win: that is what makes deli
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -53,6 +54,16 @@ _COLUMNS = (
     "id, user_id, kind, payload, due_at, fire_at, urgent, status, attempts, created_at,"
     " sent_at, last_error"
 )
+
+
+def _kinds_clause(kinds: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """An `AND kind IN (...)` fragment with one bound parameter per kind ('' when unfiltered)."""
+    if kinds is None:
+        return "", ()
+    names = tuple(kinds)
+    if not names:
+        return " AND 0", ()
+    return f" AND kind IN ({', '.join('?' * len(names))})", names
 
 
 def _to_reminder(row: aiosqlite.Row) -> Reminder:
@@ -118,27 +129,47 @@ class ReminderRepository:
         )
         return _to_reminder(row) if row else None
 
-    async def upcoming_for_user(self, user_id: int, limit: int = 50) -> list[Reminder]:
+    async def upcoming_for_user(
+        self, user_id: int, limit: int = 50, *, kinds: Collection[str] | None = None
+    ) -> list[Reminder]:
+        """Pending reminders, soonest first; only of `kinds` when given."""
+        kind_filter, kind_params = _kinds_clause(kinds)
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ? AND status = 'pending'"
-            " ORDER BY fire_at, id LIMIT ?",
-            (user_id, limit),
+            f"{kind_filter} ORDER BY fire_at, id LIMIT ?",
+            (user_id, *kind_params, limit),
         )
         return [_to_reminder(row) for row in rows]
 
-    async def recently_missed(self, user_id: int, since: int, limit: int = 5) -> list[Reminder]:
+    async def pending_of_kind_prefix(self, user_id: int, prefix: str) -> list[Reminder]:
+        """Pending reminders of one feature: kinds starting with `prefix`, e.g. 'departure.'."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ? AND status = 'pending'"
+            " AND substr(kind, 1, ?) = ? ORDER BY fire_at, id",
+            (user_id, len(prefix), prefix),
+        )
+        return [_to_reminder(row) for row in rows]
+
+    async def recently_missed(
+        self, user_id: int, since: int, limit: int = 5, *, kinds: Collection[str] | None = None
+    ) -> list[Reminder]:
+        kind_filter, kind_params = _kinds_clause(kinds)
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ? AND status = 'missed'"
-            " AND due_at >= ? ORDER BY due_at DESC LIMIT ?",
-            (user_id, since, limit),
+            f" AND due_at >= ?{kind_filter} ORDER BY due_at DESC LIMIT ?",
+            (user_id, since, *kind_params, limit),
         )
         return [_to_reminder(row) for row in rows]
 
-    async def count_pending_for_user(self, user_id: int) -> int:
+    async def count_pending_for_user(
+        self, user_id: int, *, kinds: Collection[str] | None = None
+    ) -> int:
+        kind_filter, kind_params = _kinds_clause(kinds)
         return int(
             await self._db.fetch_value(
-                "SELECT COUNT(*) FROM reminders WHERE user_id = ? AND status = 'pending'",
-                (user_id,),
+                "SELECT COUNT(*) FROM reminders WHERE user_id = ? AND status = 'pending'"
+                + kind_filter,
+                (user_id, *kind_params),
             )
             or 0
         )

@@ -85,7 +85,7 @@ async def start_app(
     deliver with `app.reminders.run_due()` after moving the manual clock."""
     app = build_dispatcher(settings, db, clock=clock, run_timer=False)
     sender = TelegramSender(bot, clock=clock.now, sleep=clock_sleep)
-    await app.reminders.start(bot, run_timer=False, sender=sender)
+    await app.start(bot, run_timer=False, sender=sender)
     return app
 
 

@@ -54,7 +54,15 @@ async def test_language_can_be_changed_any_time(make_user: UserFactory, app) -> 
     assert user.last_text == "Тілді таңдаңыз · Выберите язык · Choose your language"
     await user.press("English")
     assert user.last_text.startswith("Done! I will speak English from now on.")
-    assert user.buttons == ["⏰ Reminders", "🔒 My data", "🛡 Privacy", "🌐 Language", "❓ Help"]
+    assert user.buttons == [
+        "🇰🇷 Legal work (EPS)",
+        "🛫 Leaving Korea",
+        "⏰ Reminders",
+        "🔒 My data",
+        "🛡 Privacy",
+        "🌐 Language",
+        "❓ Help",
+    ]
     await user.send("/help")
     assert "What I can do" in user.last_text
     assert (await app.users.get(user.user_id)).language == "en"
@@ -184,7 +192,7 @@ async def test_anything_unexpected_gets_a_way_back(
     ):
         await act
         assert user.last_text.startswith(sorry)
-        assert len(user.buttons) == 5
+        assert len(user.buttons) == 7
 
 
 async def test_out_of_date_button(make_user: UserFactory) -> None:

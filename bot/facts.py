@@ -1,0 +1,87 @@
+"""Facts as data: the seed that fills the content table, and how a fact's provenance is shown.
+
+Every screen that states a fact ends with `source_line(fact)`: the day it was last checked and
+where it comes from, so a reader can judge it and staff can see what needs re-checking. A fact
+marked L or UNCONFIRMED in the facts sheet is never stated; `unconfirmed_line` says so and
+names the official lines instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.formatting import format_day
+from storage.content import Confidence, Fact, FactSeed
+
+SEED_PATH = Path(__file__).with_name("facts.json")
+
+
+@cache
+def load_seed(path: Path = SEED_PATH) -> tuple[FactSeed, ...]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        FactSeed(
+            key=item["key"],
+            source_url=item["source_url"],
+            source_date=date.fromisoformat(item["source_date"]) if item["source_date"] else None,
+            checked_on=date.fromisoformat(item["checked_on"]),
+            confidence=Confidence(item["confidence"]),
+            value=item.get("value", {}),
+        )
+        for item in raw["facts"]
+    )
+
+
+def _locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def source_name(url: str) -> str:
+    """The site's name as a reader recognises it: 'qazinform.com', not the whole address."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.").removeprefix("m.").removeprefix("www3.")
+
+
+def source_line(fact: Fact) -> str:
+    """'🔎 Checked 21 November 2026 · source: qazinform.com (22 January 2026)', linked."""
+    locale = _locale()
+    href = escape(fact.source_url, quote=True)
+    link = f'<a href="{href}">{escape(source_name(fact.source_url))}</a>'
+    if fact.source_date is not None:
+        source = _("{site}, {date}").format(site=link, date=format_day(fact.source_date, locale))
+    else:
+        source = link
+    return _("🔎 Checked {checked} · source: {source}").format(
+        checked=format_day(fact.checked_on, locale), source=source
+    )
+
+
+def unconfirmed_line(contacts: Fact) -> str:
+    """What the bot says instead of a fact it could not confirm."""
+    return _(
+        "❔ This point is not confirmed by an official source. Please ask {immigration} "
+        "(immigration, interpreters available) or {hrd} (counselling centre for foreign workers)."
+    ).format(
+        immigration=escape(str(contacts.value.get("immigration", "1345"))),
+        hrd=escape(str(contacts.value.get("hrd", "1577-0071"))),
+    )
+
+
+def localized(value: Mapping[str, Any], field: str) -> str:
+    """A per-language text stored in a fact (e.g. a staff note): the user's language, else
+    English, else any language there is. Escaped for HTML."""
+    texts = value.get(field) or {}
+    if not isinstance(texts, Mapping):
+        return ""
+    text = texts.get(_locale()) or texts.get("en") or next(iter(texts.values()), "")
+    return escape(str(text))

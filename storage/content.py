@@ -1,0 +1,219 @@
+"""Content repository: the changeable facts the bot states, with source, date and history.
+
+Handlers never hard-code what can change (a negotiation stage, a programme's dates, a phone
+number): they read it here. The repository is seeded from `bot/facts.json` on start-up (only
+keys that are missing, so a staff edit is never overwritten by a deploy), and staff edits go
+through `update`, which keeps the previous and the new version in `content_history`.
+
+Reads are cached in memory (a few dozen small rows) and the cache is refreshed on every write;
+as with users, one process owns the SQLite file, and a multi-instance deployment swaps this class.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+
+
+class Confidence(StrEnum):
+    """How sure the facts sheet is (see ../shared/facts.md). Only H and M may be stated."""
+
+    HIGH = "H"
+    MEDIUM = "M"
+    LOW = "L"
+    UNCONFIRMED = "UNCONFIRMED"
+
+    @property
+    def confirmed(self) -> bool:
+        return self in (Confidence.HIGH, Confidence.MEDIUM)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    key: str
+    value: Mapping[str, Any]
+    source_url: str
+    source_date: date | None
+    checked_on: date
+    confidence: Confidence
+    updated_at: int = 0
+    updated_by: int | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confidence.confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class FactVersion:
+    key: str
+    value: Mapping[str, Any]
+    source_url: str
+    source_date: date | None
+    checked_on: date
+    confidence: Confidence
+    changed_at: int
+    changed_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactSeed:
+    key: str
+    source_url: str
+    checked_on: date
+    confidence: Confidence
+    source_date: date | None = None
+    value: Mapping[str, Any] = field(default_factory=dict)
+
+
+_COLUMNS = "key, value, source_url, source_date, checked_on, confidence, updated_at, updated_by"
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _to_fact(row: aiosqlite.Row) -> Fact:
+    return Fact(
+        key=row["key"],
+        value=json.loads(row["value"]),
+        source_url=row["source_url"],
+        source_date=_day(row["source_date"]),
+        checked_on=date.fromisoformat(row["checked_on"]),
+        confidence=Confidence(row["confidence"]),
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"],
+    )
+
+
+def _dump(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class ContentRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cache: dict[str, Fact] | None = None
+
+    async def seed(self, seeds: Iterable[FactSeed], *, now: int) -> int:
+        """Insert the facts that are not in the database yet; return how many were added."""
+        existing = {fact.key for fact in (await self._all()).values()}
+        added = 0
+        async with self._db.transaction() as tx:
+            for seed in seeds:
+                if seed.key in existing:
+                    continue
+                params = (
+                    seed.key,
+                    _dump(seed.value),
+                    seed.source_url,
+                    seed.source_date.isoformat() if seed.source_date else None,
+                    seed.checked_on.isoformat(),
+                    seed.confidence.value,
+                    now,
+                    None,
+                )
+                await tx.execute(
+                    f"INSERT INTO content ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", params
+                )
+                await tx.execute(
+                    "INSERT INTO content_history (key, value, source_url, source_date,"
+                    " checked_on, confidence, changed_at, changed_by)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    params,
+                )
+                added += 1
+        self._cache = None
+        return added
+
+    async def _all(self) -> dict[str, Fact]:
+        if self._cache is None:
+            rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM content")
+            self._cache = {row["key"]: _to_fact(row) for row in rows}
+        return self._cache
+
+    async def get(self, key: str) -> Fact:
+        """The current version. A missing key is a bug (every key is seeded): KeyError."""
+        return (await self._all())[key]
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, Fact]:
+        facts = await self._all()
+        return {key: facts[key] for key in keys}
+
+    async def update(
+        self,
+        key: str,
+        *,
+        value: Mapping[str, Any],
+        by: int | None,
+        now: int,
+        checked_on: date,
+        source_url: str | None = None,
+        source_date: date | None = None,
+        confidence: Confidence | None = None,
+    ) -> Fact:
+        """Replace a fact's value (and optionally its source); the new version joins history.
+
+        Omitted source fields keep their current values, so a staff edit that only changes the
+        value still shows where the fact came from.
+        """
+        current = await self.get(key)
+        new = Fact(
+            key=key,
+            value=dict(value),
+            source_url=source_url or current.source_url,
+            source_date=source_date if source_url else current.source_date,
+            checked_on=checked_on,
+            confidence=confidence or current.confidence,
+            updated_at=now,
+            updated_by=by,
+        )
+        params = (
+            _dump(new.value),
+            new.source_url,
+            new.source_date.isoformat() if new.source_date else None,
+            new.checked_on.isoformat(),
+            new.confidence.value,
+        )
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE content SET value = ?, source_url = ?, source_date = ?, checked_on = ?,"
+                " confidence = ?, updated_at = ?, updated_by = ? WHERE key = ?",
+                (*params, now, by, key),
+            )
+            await tx.execute(
+                "INSERT INTO content_history (key, value, source_url, source_date, checked_on,"
+                " confidence, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, *params, now, by),
+            )
+        self._cache = None
+        return new
+
+    async def history(self, key: str, limit: int = 10) -> list[FactVersion]:
+        """Versions of one fact, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT key, value, source_url, source_date, checked_on, confidence, changed_at,"
+            " changed_by FROM content_history WHERE key = ? ORDER BY id DESC LIMIT ?",
+            (key, limit),
+        )
+        return [
+            FactVersion(
+                key=row["key"],
+                value=json.loads(row["value"]),
+                source_url=row["source_url"],
+                source_date=_day(row["source_date"]),
+                checked_on=date.fromisoformat(row["checked_on"]),
+                confidence=Confidence(row["confidence"]),
+                changed_at=row["changed_at"],
+                changed_by=row["changed_by"],
+            )
+            for row in rows
+        ]
