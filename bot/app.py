@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.departure_reminders import register_checklist_kinds
 from bot.facts import load_seed
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import UserMiddleware
@@ -27,7 +28,9 @@ from bot.reminder_rules import QuietHours
 from bot.scheduler import ReminderEngine
 from bot.sender import TelegramSender
 from bot.throttling import ThrottlingMiddleware
+from bot.tracker import register_tracker_kinds
 from handlers import build_router
+from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -85,6 +88,8 @@ def build_dispatcher(
         grace_seconds=settings.reminder_grace_minutes * 60,
         quiet_hours=QuietHours(*settings.quiet_hours),
     )
+    register_tracker_kinds(reminders)
+    register_checklist_kinds(reminders, ChecklistRepository(db))
     content = ContentRepository(db)
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)

@@ -54,8 +54,8 @@ class EpsCb(CallbackData, prefix="eps"):
 class EligibilityCb(CallbackData, prefix="elig"):
     """Eligibility self-check (handlers/eligibility.py)."""
 
-    action: str
-    value: str = ""
+    action: str  # "start" | "begin" | "retake" | "answer" | "keep" | "back" | "cancel" | "delete"
+    value: str = ""  # for "answer": "<rule>.<choice>", e.g. "passport.valid"
 
 
 class TrackerCb(CallbackData, prefix="trk"):

@@ -14,7 +14,11 @@ log = logging.getLogger(__name__)
 
 COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("menu", __("Main menu")),
+    ("eps", __("Legal work in Korea (EPS)")),
     ("reminders", __("Your reminders")),
+    ("selfcheck", __("EPS requirements self-check")),
+    ("departure", __("Leaving Korea: voluntary departure")),
+    ("checklist", __("Your departure checklist")),
     ("language", __("Change language")),
     ("mydata", __("See or delete your data")),
     ("privacy", __("What I store and why")),

@@ -24,7 +24,7 @@ import asyncio
 import heapq
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -71,13 +71,18 @@ class ReminderKind:
     `_()` like any handler. `summary` is a one-line plain-text label for the /reminders list.
     `listed=False` kinds (e.g. news sent to subscribers) stay out of that list and its limit.
     Rendering happens at send time, so a reminder always speaks the user's current language
-    and shows the current state of what it is about.
+    and shows the current state of what it is about. `render` is synchronous; a kind whose
+    message depends on stored state gives `prepare`, which runs at send time just before it:
+    it reads that state (e.g. which checklist items are still open) into the payload it returns,
+    or returns None when the reminder has become pointless, and it is then closed as cancelled
+    instead of being sent.
     """
 
     name: str
     render: Callable[[Reminder, UserRecord], Rendered]
     summary: Callable[[Reminder], str]
     listed: bool = True
+    prepare: Callable[[Reminder], Awaitable[Reminder | None]] | None = None
 
 
 def _render_custom(reminder: Reminder, user: UserRecord) -> Rendered:
@@ -313,6 +318,26 @@ class ReminderEngine:
         self._wake()
         return reminder
 
+    async def schedule_many(self, rows: list[NewReminder]) -> int:
+        """Fan-out (news to every subscriber): one transaction for all rows, then each is armed.
+
+        The timer is woken once; delivery then goes through the usual path (pace, 429, 403,
+        at most once), so a big fan-out never bypasses Telegram's limits.
+        """
+        created = await self.repo.create_many(rows, now=int(self._clock.now()))
+        for reminder_id, fire_at in created:
+            self.store.put(reminder_id, fire_at)
+        self._wake()
+        return len(created)
+
+    async def cancel_kind(self, kind: str) -> int:
+        """Cancel and disarm every pending reminder of `kind` (e.g. news made stale by newer
+        news)."""
+        ids = await self.repo.cancel_pending_of_kind(kind)
+        for reminder_id in ids:
+            self.store.discard(reminder_id)
+        return len(ids)
+
     async def cancel(self, reminder_id: int, *, user_id: int) -> bool:
         cancelled = await self.repo.cancel(reminder_id, user_id=user_id)
         if cancelled:
@@ -386,6 +411,12 @@ class ReminderEngine:
             return ReminderStatus.CANCELLED, "unreachable"
         if self._sender is None:
             raise RuntimeError("ReminderEngine.start() was not called")
+        kind = self._kinds.get(reminder.kind)
+        if kind is not None and kind.prepare is not None:
+            prepared = await kind.prepare(reminder)
+            if prepared is None:
+                return ReminderStatus.CANCELLED, "obsolete"
+            reminder = prepared
         rendered = self.render(reminder, user)
         result = await self._sender.send_message(user.id, rendered.text, rendered.markup)
         if result.outcome is SendOutcome.SENT:

@@ -83,6 +83,7 @@ class TelegramSender:
         self._bot = bot
         self._clock = clock
         self._sleep = sleep
+        self.per_second = per_second  # fan-outs (tracker news) plan their fire times by it
         self._pace = Pace(per_second, clock, sleep)
         self._max_retry_after_waits = max_retry_after_waits
         self._network_retries = network_retries

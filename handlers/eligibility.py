@@ -1,9 +1,595 @@
-"""Work in progress: being written now (see the open issue)."""
+"""The EPS eligibility self-check: intro, one question per requirement, the result.
+
+The rules and their verdicts live in `bot/eligibility.py`; this module only asks, remembers the
+answers in FSM data (SQLite, so a restart loses nothing) and shows the result. Once the result is
+shown, the answers are dropped and only the outcomes and the day of the check are kept
+(`storage/eligibility.py`), which the user can view again, retake or delete.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import EligibilityCb, MenuCb
+from bot.clock import Clock
+from bot.eligibility import (
+    ACCESSION_FACT,
+    CONTACTS_FACT,
+    FACT_KEYS,
+    RULES,
+    RULES_BY_ID,
+    STEPS,
+    TOPIK_FACT,
+    Birth,
+    BirthError,
+    BirthProblem,
+    Outcome,
+    Rule,
+    RuleResult,
+    age_bounds,
+    earliest_birth_year,
+    evaluate,
+    from_stored,
+    next_step,
+    next_step_after,
+    parse_birth,
+    step_before,
+    stored_reason,
+    tally,
+)
+from bot.facts import source_line, unconfirmed_line
+from bot.filters import NotACommand
+from bot.formatting import format_day
+from bot.keyboards import back_to_menu_button
+from bot.profile import effective_time_zone
+from bot.screens import show
+from storage.content import ContentRepository, Fact
+from storage.db import Database
+from storage.eligibility import EligibilityRepository, StoredOutcome
+from storage.users import UserRecord
+
+
+class SelfCheck(StatesGroup):
+    """One state per question, named after the rule it answers (see `bot.eligibility.STEPS`)."""
+
+    age = State()
+    criminal_record = State()
+    deportation = State()
+    irregular_stay = State()
+    travel_ban = State()
+    passport = State()
+    health = State()
+    language = State()
+
+
+STATE_OF: dict[str, State] = {step: getattr(SelfCheck, step) for step in STEPS}
+STEP_OF: dict[str, str] = {state.state: step for step, state in STATE_OF.items()}
+ICONS: dict[Outcome, str] = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNCLEAR: "❔"}
+DEPARTURE_RULE = "irregular_stay"  # its "unclear" result points to the voluntary-departure guide
+
+
+def _locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def _today(user: UserRecord, clock: Clock) -> date:
+    """The day of the check is the user's calendar day."""
+    return datetime.fromtimestamp(clock.now(), ZoneInfo(effective_time_zone(user))).date()
+
+
+async def _facts(content: ContentRepository) -> dict[str, Fact]:
+    return await content.get_many(FACT_KEYS)
+
+
+def _values(facts: Mapping[str, Fact]) -> dict[str, object]:
+    """Placeholders the rule texts may use; numbers come from the facts, not the catalogs."""
+    low, high = age_bounds(facts)
+    years = int(facts[TOPIK_FACT].value.get("valid_years", 2))
+    contacts = facts[CONTACTS_FACT].value
+    return {
+        "min_age": low,
+        "max_age": high,
+        "immigration": escape(str(contacts.get("immigration", "1345"))),
+        "hrd": escape(str(contacts.get("hrd", "1577-0071"))),
+        "validity": ngettext("{count} year", "{count} years", years).format(count=years),
+    }
+
+
+def _sources(facts: Mapping[str, Fact], keys: Sequence[str]) -> list[str]:
+    """Source lines of the confirmed facts among `keys`, each line once. Unconfirmed facts are
+    not stated, so they are not cited either."""
+    lines = [source_line(facts[key]) for key in keys if facts[key].confirmed]
+    return list(dict.fromkeys(lines))
+
+
+def _disclaimer(facts: Mapping[str, Fact]) -> str:
+    stage = facts[ACCESSION_FACT].value.get("stage")
+    if isinstance(stage, int) and 1 <= stage <= 3:
+        joining = _(
+            "Kazakhstan is not yet an EPS sending country (joining is at stage {stage} of 3), "
+            "so this check helps you prepare for when it joins."
+        ).format(stage=stage)
+    else:
+        joining = _(
+            "Kazakhstan is not yet an EPS sending country, so this check helps you prepare for "
+            "when it joins."
+        )
+    return _("ℹ️ This is guidance, not a legal decision.") + " " + joining
+
+
+# -- screens --------------------------------------------------------------------------------
+
+
+def intro_screen(
+    facts: Mapping[str, Fact], notice: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [
+        _("<b>EPS self-check</b>"),
+        _(
+            "{count} short questions about the EPS requirements: age, criminal record, your "
+            "history in Korea, a ban on leaving Kazakhstan, passport, health and Korean. For "
+            "each one you see whether it is met, not met or unclear, and what to do next."
+        ).format(count=len(RULES)),
+        "",
+        _disclaimer(facts),
+        "",
+        _(
+            "🔒 Your answers are kept only until the result is shown. After that I keep only "
+            "the result (the outcome per requirement and the date), and you can delete it at "
+            "any time."
+        ),
+        "",
+        *_sources(facts, [ACCESSION_FACT]),
+    ]
+    if notice:
+        lines[:0] = [notice, ""]
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(_("▶️ Start the check"), EligibilityCb(action="begin").pack())],
+            [_button(_("⬅️ Back"), MenuCb(section="eps").pack()), back_to_menu_button()],
+        ]
+    )
+    return "\n".join(lines), markup
+
+
+def _birth_text(answer: str | None) -> str:
+    birth = Birth.decode(answer)
+    if birth is None:
+        return ""
+    return format_day(birth.day, _locale()) if birth.day else str(birth.year)
+
+
+def _nav_row() -> list[InlineKeyboardButton]:
+    return [
+        _button(_("⬅️ Back"), EligibilityCb(action="back").pack()),
+        _button(_("✖️ Cancel"), EligibilityCb(action="cancel").pack()),
+    ]
+
+
+def question_screen(
+    step: str,
+    answers: Mapping[str, str],
+    facts: Mapping[str, Fact],
+    problem: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    rule = RULES_BY_ID[step]
+    values = _values(facts)
+    lines = [
+        _("<b>EPS self-check</b> · question {number} of {total}: {title}").format(
+            number=STEPS.index(step) + 1, total=len(STEPS), title=str(rule.title)
+        ),
+        str(rule.explanation).format(**values),
+    ]
+    if rule.why is not None:
+        lines.append(str(rule.why))
+    lines += ["", "<b>" + str(rule.question) + "</b>"]
+    rows: list[list[InlineKeyboardButton]] = []
+    previous = answers.get(step)
+    if rule.choices:
+        for choice in rule.choices:
+            mark = "✔️ " if choice.value == previous else ""
+            rows.append(
+                [
+                    _button(
+                        mark + str(choice.label),
+                        EligibilityCb(action="answer", value=f"{step}.{choice.value}").pack(),
+                    )
+                ]
+            )
+    elif previous:
+        shown = escape(_birth_text(previous))
+        lines.append(_("Your answer: {answer}. Send another one or keep it.").format(answer=shown))
+        keep = EligibilityCb(action="keep").pack()
+        rows.append([_button(_("➡️ Keep: {answer}").format(answer=shown), keep)])
+    rows.append(_nav_row())
+    sources = _sources(facts, [rule.fact, *rule.also_cites])
+    if sources:
+        lines += ["", *sources]
+    if problem:
+        lines[:0] = [problem, ""]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _detail_lines(result: RuleResult) -> list[str]:
+    """Lines only the screen right after the check shows: they derive from the birth date,
+    which is not kept."""
+    details = result.details
+    locale = _locale()
+    if "on" in details:
+        return [
+            _("You turn {age} on {date}.").format(
+                age=details["turns"], date=format_day(details["on"], locale)
+            )
+        ]
+    if "in_year" in details:
+        return [
+            _("You turn {age} in {year}.").format(age=details["turns"], year=details["in_year"])
+        ]
+    if "low" in details:
+        return [
+            _("Today you are {low} or {high}.").format(low=details["low"], high=details["high"])
+        ]
+    return []
+
+
+def _outcome_word(outcome: Outcome) -> str:
+    return {
+        Outcome.MET: _("met"),
+        Outcome.NOT_MET: _("not met"),
+        Outcome.UNCLEAR: _("unclear"),
+    }[outcome]
+
+
+def _rule_block(
+    result: RuleResult, facts: Mapping[str, Fact], values: Mapping[str, object]
+) -> list[str]:
+    rule: Rule = RULES_BY_ID[result.rule]
+    title = str(rule.title)
+    if rule.id == "age":
+        title = _("Age {min_age}–{max_age}").format(**values)
+    lines = [
+        _("{icon} <b>{title}</b>: {outcome}").format(
+            icon=ICONS[result.outcome], title=title, outcome=_outcome_word(result.outcome)
+        )
+    ]
+    lines += _detail_lines(result)
+    if result.outcome is Outcome.UNCLEAR and not facts[rule.fact].confirmed:
+        lines.append(unconfirmed_line(facts[CONTACTS_FACT]))
+    text = next_step(result)
+    if text is not None:
+        lines.append("→ " + str(text).format(**values))
+    return lines
+
+
+def _conclusion(results: Sequence[RuleResult]) -> str:
+    counts = tally(results)
+    summary = _("Met: {met} · not met: {not_met} · unclear: {unclear}").format(
+        met=counts[Outcome.MET], not_met=counts[Outcome.NOT_MET], unclear=counts[Outcome.UNCLEAR]
+    )
+    if counts[Outcome.NOT_MET]:
+        verdict = _("Some requirements are not met yet: see what to do next under each.")
+    elif counts[Outcome.UNCLEAR]:
+        verdict = _(
+            "Nothing is clearly failed, but some points are unclear: see what to do next under "
+            "each."
+        )
+    else:
+        verdict = _(
+            "You meet every requirement this check covers. When Kazakhstan joins EPS, follow "
+            "the official notice of its first round."
+        )
+    return f"<b>{summary}</b>\n{verdict}"
+
+
+def result_screen(
+    results: Sequence[RuleResult],
+    facts: Mapping[str, Fact],
+    checked_on: date,
+    notice: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    values = _values(facts)
+    lines = [
+        _("<b>Your EPS self-check</b> · {date}").format(date=format_day(checked_on, _locale())),
+        _disclaimer(facts),
+    ]
+    for result in results:
+        lines += ["", *_rule_block(result, facts, values)]
+    lines += ["", _conclusion(results), ""]
+    keys = [key for result in results for key in _cited(result)]
+    lines += _sources(facts, [*keys, ACCESSION_FACT])
+    if notice:
+        lines[:0] = [notice, ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    if any(r.rule == DEPARTURE_RULE and r.outcome is Outcome.UNCLEAR for r in results):
+        rows.append(
+            [_button(_("🛫 Voluntary-departure guide"), MenuCb(section="departure").pack())]
+        )
+    rows += [
+        [_button(_("🔄 Retake the check"), EligibilityCb(action="retake").pack())],
+        [_button(_("🗑 Delete the result"), EligibilityCb(action="delete").pack())],
+        [_button(_("⬅️ Back"), MenuCb(section="eps").pack()), back_to_menu_button()],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _cited(result: RuleResult) -> list[str]:
+    rule = RULES_BY_ID[result.rule]
+    return [rule.fact, *rule.also_cites]
+
+
+def birth_problem_text(problem: BirthProblem, today: date) -> str:
+    texts = {
+        BirthProblem.FORMAT: _(
+            "I could not read that. Please send your date of birth like 25.03.1995, or only "
+            "the year, like 1995."
+        ),
+        BirthProblem.NO_SUCH_DATE: _(
+            "There is no such date in the calendar. Please check the day and the month."
+        ),
+        BirthProblem.FUTURE: _(
+            "That is in the future. Please send the date or year you were born."
+        ),
+        BirthProblem.TOO_LONG_AGO: _(
+            "Please check the year: I expect a year from {first} to {last}."
+        ),
+    }
+    return "⚠️ " + texts[problem].format(first=earliest_birth_year(today), last=today.year)
+
+
+# -- handlers -------------------------------------------------------------------------------
+
+
+async def _current_step(state: FSMContext) -> str | None:
+    current = await state.get_state()
+    return STEP_OF.get(current) if current else None
+
+
+async def _entry(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+    notice: str | None = None,
+) -> None:
+    """Where the feature opens: the question in progress, else the kept result, else the
+    intro."""
+    facts = await _facts(content)
+    step = await _current_step(state)
+    if step is not None:
+        await show(event, *question_screen(step, await state.get_data(), facts, notice))
+        return
+    stored = await EligibilityRepository(db).get(user_record.id)
+    if stored is not None:
+        results = from_stored((o.rule, o.outcome, o.reason) for o in stored.outcomes)
+        await show(event, *result_screen(results, facts, stored.checked_on, notice))
+        return
+    await show(event, *intro_screen(facts, notice))
+
+
+async def selfcheck_command(
+    message: Message,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+) -> None:
+    await _entry(message, state, user_record, content, db)
+
+
+async def open_selfcheck(
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+) -> None:
+    await _entry(query, state, user_record, content, db)
+
+
+async def begin(query: CallbackQuery, state: FSMContext, content: ContentRepository) -> None:
+    """Start (or retake) from the first question with no answers."""
+    await state.set_state(STATE_OF[STEPS[0]])
+    await state.set_data({})
+    await show(query, *question_screen(STEPS[0], {}, await _facts(content)))
+
+
+async def _advance(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    step: str,
+    answer: str,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+    clock: Clock,
+) -> None:
+    answers = await state.update_data({step: answer})
+    following = next_step_after(step)
+    facts = await _facts(content)
+    if following is not None:
+        await state.set_state(STATE_OF[following])
+        await show(event, *question_screen(following, answers, facts))
+        return
+    await _finish(event, state, answers, user_record, facts, db, clock)
+
+
+async def _finish(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    answers: Mapping[str, str],
+    user_record: UserRecord,
+    facts: Mapping[str, Fact],
+    db: Database,
+    clock: Clock,
+) -> None:
+    """Evaluate, keep the outcomes, drop the answers, show the result."""
+    today = _today(user_record, clock)
+    results = evaluate(answers, facts, today)
+    await EligibilityRepository(db).save(
+        user_record.id,
+        today,
+        [StoredOutcome(r.rule, r.outcome.value, stored_reason(r)) for r in results],
+        now=int(clock.now()),
+    )
+    await state.clear()
+    await show(event, *result_screen(results, facts, today))
+
+
+async def answer_chosen(
+    query: CallbackQuery,
+    callback_data: EligibilityCb,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+    clock: Clock,
+) -> None:
+    step = await _current_step(state)
+    packed_step, _sep, value = callback_data.value.partition(".")
+    rule = RULES_BY_ID.get(packed_step)
+    if step is None or packed_step != step or rule is None or rule.choice(value) is None:
+        await query.answer(_("This button is out of date."))
+        return
+    await _advance(query, state, step, value, user_record, content, db, clock)
+
+
+async def keep_birth(
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+    clock: Clock,
+) -> None:
+    """The typed answer shown after "Back", kept as it was."""
+    step = await _current_step(state)
+    previous = (await state.get_data()).get(step or "")
+    if step is None or RULES_BY_ID[step].choices or not previous:
+        await query.answer(_("This button is out of date."))
+        return
+    await _advance(query, state, step, previous, user_record, content, db, clock)
+
+
+async def birth_typed(
+    message: Message,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+    clock: Clock,
+) -> None:
+    today = _today(user_record, clock)
+    try:
+        birth = parse_birth(message.text or "", today)
+    except BirthError as error:
+        facts = await _facts(content)
+        problem = birth_problem_text(error.problem, today)
+        await show(message, *question_screen(STEPS[0], await state.get_data(), facts, problem))
+        return
+    await _advance(message, state, STEPS[0], birth.encode(), user_record, content, db, clock)
+
+
+async def buttons_expected(message: Message, state: FSMContext, content: ContentRepository) -> None:
+    """Text where a button is expected: say so, and show the same question again."""
+    step = await _current_step(state)
+    if step is None:  # cannot happen behind the state filter; keeps the types honest
+        return
+    problem = "⚠️ " + _("Please answer with the buttons below.")
+    await show(
+        message, *question_screen(step, await state.get_data(), await _facts(content), problem)
+    )
+
+
+async def go_back(
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+) -> None:
+    step = await _current_step(state)
+    previous = step_before(step) if step else None
+    if previous is None:  # the first question: back to where the feature opened
+        await state.clear()
+        await _entry(query, state, user_record, content, db)
+        return
+    await state.set_state(STATE_OF[previous])
+    await show(query, *question_screen(previous, await state.get_data(), await _facts(content)))
+
+
+async def cancel(
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+) -> None:
+    await state.clear()
+    notice = _("The self-check was stopped; your answers were not kept.")
+    await _entry(query, state, user_record, content, db, notice)
+
+
+async def delete_result(
+    query: CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    content: ContentRepository,
+    db: Database,
+) -> None:
+    deleted = await EligibilityRepository(db).delete(user_record.id)
+    notice = (
+        _("Your self-check result has been deleted.")
+        if deleted
+        else _("There is no saved self-check result.")
+    )
+    await show(query, *intro_screen(await _facts(content), notice))
+
+
+async def button_out_of_date(query: CallbackQuery) -> None:
+    """A question's button after the questionnaire ended (or a forged one)."""
+    await query.answer(_("This button is out of date."))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
+    in_questionnaire = StateFilter(*STATE_OF.values())
+    choice_steps = StateFilter(*(STATE_OF[rule.id] for rule in RULES if rule.choices))
+    typed_steps = StateFilter(*(STATE_OF[rule.id] for rule in RULES if not rule.choices))
+
+    router.message.register(selfcheck_command, Command("selfcheck"))
+    router.callback_query.register(open_selfcheck, EligibilityCb.filter(F.action == "start"))
+    router.callback_query.register(begin, EligibilityCb.filter(F.action.in_({"begin", "retake"})))
+    router.callback_query.register(delete_result, EligibilityCb.filter(F.action == "delete"))
+    router.callback_query.register(
+        answer_chosen, EligibilityCb.filter(F.action == "answer"), in_questionnaire
+    )
+    router.callback_query.register(
+        keep_birth, EligibilityCb.filter(F.action == "keep"), in_questionnaire
+    )
+    router.callback_query.register(
+        go_back, EligibilityCb.filter(F.action == "back"), in_questionnaire
+    )
+    router.callback_query.register(
+        cancel, EligibilityCb.filter(F.action == "cancel"), in_questionnaire
+    )
+    router.callback_query.register(button_out_of_date, EligibilityCb.filter())
+
+    not_a_command = NotACommand()
+    router.message.register(birth_typed, typed_steps, not_a_command)
+    router.message.register(buttons_expected, choice_steps, not_a_command)

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCb
+from bot.commands import COMMANDS
 from bot.keyboards import back_only_keyboard, main_menu_keyboard
 from bot.menu import visible_sections
 from bot.screens import show
@@ -24,16 +25,8 @@ def help_text(record: UserRecord | None) -> str:
     lines += [str(section.help_line) for section in visible_sections(record)]
     lines += [
         "",
-        _(
-            "<b>Commands</b>\n"
-            "/menu: main menu\n"
-            "/reminders: your reminders\n"
-            "/language: change language\n"
-            "/mydata: your data\n"
-            "/privacy: what I store and why\n"
-            "/deletemydata: erase all your data\n"
-            "/help: this help"
-        ),
+        _("<b>Commands</b>"),
+        *(f"/{name}: {description}" for name, description in COMMANDS),
         "",
         _(
             "I am a helper, not a government service. I tell you where each fact comes from "

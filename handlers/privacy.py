@@ -10,8 +10,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCb, PrivacyCb, TimeZoneCb
+from bot.checklist import checklist_data_line
 from bot.clock import Clock
-from bot.formatting import format_date, format_time_zone
+from bot.formatting import format_date, format_day, format_time_zone
 from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards import (
     audience_keyboard,
@@ -23,11 +24,21 @@ from bot.keyboards import (
 from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
 from bot.scheduler import ReminderEngine
 from bot.screens import show
+from bot.tracker import TOPIC as TRACKER_TOPIC
+from storage.checklists import ChecklistRepository
+from storage.db import Database
+from storage.eligibility import EligibilityRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRecord, UserRepository
 
 
 async def render_my_data(
-    record: UserRecord, clock: Clock, reminders: ReminderEngine, notice: str | None = None
+    record: UserRecord,
+    clock: Clock,
+    reminders: ReminderEngine,
+    notice: str | None = None,
+    *,
+    db: Database | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     i18n = I18n.get_current()
     locale = i18n.current_locale
@@ -48,8 +59,30 @@ async def render_my_data(
                 record.id, kinds=reminders.listed_kinds
             )
         ),
+    ]
+    checked_on = await EligibilityRepository(db).checked_on(record.id) if db else None
+    if checked_on is not None:
+        lines.append(
+            _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
+                date=format_day(checked_on, locale)
+            )
+        )
+    plan = await ChecklistRepository(db).get(record.id) if db else None
+    if plan is not None:
+        lines.append(checklist_data_line(plan, locale))
+    if db is not None and await SubscriptionRepository(db).is_subscribed(record.id, TRACKER_TOPIC):
+        lines.append(
+            _(
+                "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
+                "or under any news)"
+            )
+        )
+    lines += [
         "",
-        _("I never ask for passport numbers or your visa status, and I do not store them."),
+        _(
+            "I never ask for passport numbers, and I do not store your visa status: the "
+            "self-check keeps only its outcome per requirement."
+        ),
     ]
     if notice:
         lines.insert(0, notice + "\n")
@@ -62,9 +95,10 @@ async def my_data_command(
     user_record: UserRecord,
     clock: Clock,
     reminders: ReminderEngine,
+    db: Database,
 ) -> None:
     await state.clear()
-    text, markup = await render_my_data(user_record, clock, reminders)
+    text, markup = await render_my_data(user_record, clock, reminders, db=db)
     await message.answer(text, reply_markup=markup)
 
 
@@ -74,9 +108,10 @@ async def my_data_section(
     user_record: UserRecord,
     clock: Clock,
     reminders: ReminderEngine,
+    db: Database,
 ) -> None:
     await state.clear()  # opening another section leaves any dialogue, as commands do
-    text, markup = await render_my_data(user_record, clock, reminders)
+    text, markup = await render_my_data(user_record, clock, reminders, db=db)
     await show(query, text, markup)
 
 
@@ -100,6 +135,7 @@ async def time_zone_chosen(
     users: UserRepository,
     reminders: ReminderEngine,
     clock: Clock,
+    db: Database,
 ) -> None:
     if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
         await query.answer(_("This button is out of date."))
@@ -112,7 +148,7 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    text, markup = await render_my_data(record, clock, reminders, notice=notice)
+    text, markup = await render_my_data(record, clock, reminders, notice=notice, db=db)
     await show(query, text, markup)
 
 
@@ -136,8 +172,10 @@ def privacy_notice() -> str:
     return _(
         "<b>Privacy</b>\n"
         "I keep only what my features need: your Telegram id, language, time zone, who you are "
-        "(worker, family or other) and the reminders you create.\n"
-        "I never ask for your name, phone, passport number or visa status.\n"
+        "(worker, family or other), the reminders you create and the outcome of your EPS "
+        "self-check.\n"
+        "I never ask for your name, phone or passport number, and I do not store your visa "
+        "status.\n"
         "Staff see only totals, never who wrote what. My logs contain no message texts.\n"
         "See everything I store with /mydata; erase all of it with /deletemydata."
     )
@@ -154,10 +192,14 @@ async def privacy_section(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def keep_data(
-    query: CallbackQuery, user_record: UserRecord, clock: Clock, reminders: ReminderEngine
+    query: CallbackQuery,
+    user_record: UserRecord,
+    clock: Clock,
+    reminders: ReminderEngine,
+    db: Database,
 ) -> None:
     notice = _("Nothing was deleted.")
-    text, markup = await render_my_data(user_record, clock, reminders, notice=notice)
+    text, markup = await render_my_data(user_record, clock, reminders, notice=notice, db=db)
     await show(query, text, markup)
 
 

@@ -20,8 +20,29 @@ from bot.screens import show
 from bot.stats import OpsStats, collect_stats
 from storage.db import Database
 
-STAFF_COMMANDS: tuple[str, ...] = ("stats",)
-STAFF_ACTIONS: tuple[str, ...] = ("refresh_stats",)
+STAFF_COMMANDS: tuple[str, ...] = ("stats", "programme", "tracker")
+STAFF_ACTIONS: tuple[str, ...] = (
+    "refresh_stats",
+    # handlers/departure.py: the /programme dialogue (programme window of voluntary departure)
+    "prog_keep",
+    "prog_back",
+    "prog_resume",
+    "prog_cancel",
+    "prog_confirm",
+    "prog_history",
+    # handlers/tracker.py: /tracker (Kazakhstan's accession stage, notes, history)
+    "tracker_panel",
+    "tracker_edit",
+    "tracker_history",
+    "tracker_stage_1",
+    "tracker_stage_2",
+    "tracker_stage_3",
+    "tracker_joined",
+    "tracker_keep",
+    "tracker_back",
+    "tracker_cancel",
+    "tracker_confirm",
+)
 
 
 def _number(value: int) -> str:

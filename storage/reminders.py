@@ -112,16 +112,42 @@ class ReminderRepository:
         assert created is not None  # noqa: S101 - inserted just above
         return created
 
-    async def create_many(self, rows: list[NewReminder], *, now: int) -> None:
-        """Bulk insert (benchmarks, imports): one transaction for all rows."""
-        await self._db.execute_many(
-            "INSERT INTO reminders (user_id, kind, payload, due_at, fire_at, urgent, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (r.user_id, r.kind, _payload(r.payload), r.due_at, r.fire_at, int(r.urgent), now)
-                for r in rows
-            ],
-        )
+    async def create_many(self, rows: list[NewReminder], *, now: int) -> list[tuple[int, int]]:
+        """Bulk insert (fan-out to subscribers, benchmarks, imports): one transaction for all
+        rows. Returns the (id, fire_at) of each new row, for arming.
+
+        Ids come from SQLite's rowid (max + 1 for each row). Inside the transaction nobody else
+        can write, so the new rows are exactly those above the maximum read at its start.
+        A payload object shared by many rows (the same news for every subscriber) is encoded once.
+        """
+        encoded: dict[int, str] = {}
+
+        def payload_of(reminder: NewReminder) -> str:
+            key = id(reminder.payload)
+            if key not in encoded:
+                encoded[key] = _payload(reminder.payload)
+            return encoded[key]
+
+        params = [
+            (r.user_id, r.kind, payload_of(r), r.due_at, r.fire_at, int(r.urgent), now)
+            for r in rows
+        ]
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute("SELECT COALESCE(MAX(id), 0) FROM reminders")
+            row = await cursor.fetchone()
+            await cursor.close()
+            before = int(row[0]) if row else 0
+            await tx.executemany(
+                "INSERT INTO reminders (user_id, kind, payload, due_at, fire_at, urgent,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params,
+            )
+            cursor = await tx.execute(
+                "SELECT id, fire_at FROM reminders WHERE id > ? ORDER BY id", (before,)
+            )
+            created = [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+            await cursor.close()
+        return created
 
     async def get(self, reminder_id: int) -> Reminder | None:
         row = await self._db.fetch_one(
@@ -221,6 +247,19 @@ class ReminderRepository:
                 " WHERE user_id = ? AND status = 'pending'",
                 (user_id,),
             )
+        return ids
+
+    async def cancel_pending_of_kind(self, kind: str) -> list[int]:
+        """Cancel every pending reminder of one kind (e.g. news superseded by newer news);
+        return their ids, so the caller can disarm them."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE reminders SET status = 'cancelled' WHERE kind = ? AND status = 'pending'"
+                " RETURNING id",
+                (kind,),
+            )
+            ids = [int(row[0]) for row in await cursor.fetchall()]
+            await cursor.close()
         return ids
 
     async def reschedule(

@@ -19,7 +19,11 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
     assert descriptions[None] == descriptions["kk"]  # default language for everybody else
     assert [c.command for c in by_language["en"]] == [
         "menu",
+        "eps",
         "reminders",
+        "selfcheck",
+        "departure",
+        "checklist",
         "language",
         "mydata",
         "privacy",

@@ -32,9 +32,9 @@ async def test_menu_command_and_back_button(make_user: UserFactory, locale: str)
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("kk", ["Мен не істей аламын", "Менің деректерім", "/language: тілді өзгерту"]),
-        ("ru", ["Что я умею", "Мои данные", "/language: сменить язык"]),
-        ("en", ["What I can do", "My data", "/language: change language"]),
+        ("kk", ["Мен не істей аламын", "Менің деректерім", "/language: Тілді өзгерту"]),
+        ("ru", ["Что я умею", "Мои данные", "/language: Сменить язык"]),
+        ("en", ["What I can do", "My data", "/language: Change language", "/selfcheck: "]),
     ],
 )
 async def test_help_explains_each_section(

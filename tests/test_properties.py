@@ -43,9 +43,11 @@ record anywhere, or an exception escaping `feed_update`.
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import logging
 import os
+import pkgutil
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -54,6 +56,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot
+from aiogram.fsm.state import StatesGroup
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup
 from hypothesis import HealthCheck, event, example, given
@@ -102,7 +105,26 @@ EXPECTED_STATE: dict[str, str | None] = {
     "time": NewReminder.time.state,
     "text": NewReminder.text.state,
 }
-KNOWN_STATES = frozenset(EXPECTED_STATE.values())
+
+
+def _all_dialogue_states() -> frozenset[str | None]:
+    """Every state any feature's dialogue defines: a stored state outside this set is corrupt."""
+    import handlers
+
+    states: set[str | None] = {None}
+    for module_info in pkgutil.iter_modules(handlers.__path__):
+        module = importlib.import_module(f"handlers.{module_info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, StatesGroup)
+                and value is not StatesGroup
+            ):
+                states |= {state.state for state in value.__all_states__}
+    return frozenset(states)
+
+
+KNOWN_STATES = _all_dialogue_states()
 REMINDER_STATUSES = frozenset({"pending", "sending", "sent", "cancelled", "missed", "failed"})
 USER_LANGUAGES = frozenset({"kk", "ru", "en", None})
 AUDIENCES = frozenset({"worker", "family", "other", None})

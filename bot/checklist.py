@@ -1,0 +1,286 @@
+"""The departure checklist as data: items, their groups, and each item's "how to" text.
+
+The three required items are the documents the procedure asks for (facts §8.1, §8.3: passport,
+voluntary-departure report, air ticket); the recommended ones protect what a worker is owed
+(§9.1, §9.2) and make the last days easier. Prose lives in the catalogs; numbers, dates and
+phone numbers come from the facts (`contacts`, `departure.procedure`), so staff can change them.
+Each item names the facts its "how to" states, and the screen ends with their source lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from html import escape
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from bot.departure_plan import REPORT_ITEM, DeparturePlan, ProcedureRules
+from bot.formatting import format_day
+from storage.checklists import Checklist
+from storage.content import Fact
+
+# §9.2: the day labour inspectors stopped having to report a wage claimant's status.
+NO_STATUS_REPORT_SINCE = date(2025, 11, 6)
+
+
+class Group(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+
+
+@dataclass(frozen=True, slots=True)
+class HowToContext:
+    """What a "how to" text may use: the facts by key, the procedure numbers, and the user's
+    plan (None until a flight date is set)."""
+
+    facts: Mapping[str, Fact]
+    rules: ProcedureRules
+    plan: DeparturePlan | None
+
+    def contact(self, name: str, fallback: str) -> str:
+        contacts = self.facts.get("contacts")
+        value = contacts.value.get(name, fallback) if contacts else fallback
+        return f"<b>{escape(str(value))}</b>"
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    key: str  # short and stable: it is stored per user and travels in callback data
+    group: Group
+    label: LazyProxy
+    how_to: Callable[[HowToContext], str]
+    facts: tuple[str, ...]  # the facts the "how to" states; their source lines close the screen
+
+
+def _locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def _passport(ctx: HowToContext) -> str:
+    # Facts §9.3: what to do about a withheld passport is UNCONFIRMED, so only the lines to call.
+    return _(
+        "<b>Valid passport in hand</b>\n"
+        "You need your own valid passport for the departure report and at the airport. Check "
+        "that it has not expired and that it is with you.\n\n"
+        "<b>If your employer keeps your passport, or it is lost</b>\n"
+        "❔ The rules on this are not confirmed by an official source, so I will not guess. "
+        "Please call {immigration} (immigration, interpreters available), {labour} or {hrd} "
+        "(labour questions), or contact the Embassy of Kazakhstan in Seoul or the Consulate "
+        "General in Busan, for example about a travel document to return home."
+    ).format(
+        immigration=ctx.contact("immigration", "1345"),
+        labour=ctx.contact("labour", "1350"),
+        hrd=ctx.contact("hrd", "1577-0071"),
+    )
+
+
+def _report(ctx: HowToContext) -> str:
+    rules = ctx.rules
+    if ctx.plan is None:
+        dates = _("Add your flight date to the checklist and I will work out your dates.")
+    else:
+        dates = _("For your flight on {flight}: from {opens} to {closes}.").format(
+            flight=format_day(ctx.plan.flight_day, _locale()),
+            opens=format_day(ctx.plan.opens, _locale()),
+            closes=format_day(ctx.plan.closes, _locale()),
+        )
+    return _(
+        "<b>Voluntary-departure report</b>\n"
+        "Make it between {max_days} and {min_days} days before the flight; Korean public "
+        "holidays do not count towards the {min_days} days.\n"
+        "{dates}\n\n"
+        "<b>How</b>\n"
+        "• in person, at the immigration office responsible for your place of residence;\n"
+        "• or online at {hikorea}, once the ticket is booked: you enter your details, the "
+        "planned date, the departure airport and the flight number.\n"
+        "Some people must go in person: those who used a forged passport, whose identity does "
+        "not match their passport, who entered Korea illegally, who have a criminal record, or "
+        "who left Jeju after a visa-free entry.\n\n"
+        "<b>On the day</b>\n"
+        "Bring the printed report form and copies of your passport and ticket to the "
+        "immigration office at the departure airport at least {hours} hours before the flight.\n"
+        "Questions: {immigration} (immigration, interpreters available)."
+    ).format(
+        max_days=rules.report_max_days,
+        min_days=rules.report_min_days,
+        dates=dates,
+        hikorea=ctx.contact("hikorea", "www.hikorea.go.kr"),
+        hours=rules.airport_hours,
+        immigration=ctx.contact("immigration", "1345"),
+    )
+
+
+def _ticket(ctx: HowToContext) -> str:
+    return _(
+        "<b>Air ticket</b>\n"
+        "Book the ticket before the report: the online report asks for the departure date, "
+        "the airport and the flight number, and it is possible only once the ticket is booked. "
+        "Bring a copy of the ticket to the airport together with the printed report form.\n\n"
+        "Then add the flight date to this checklist (the ✈️ button): I will work out your "
+        "reporting dates and remind you."
+    )
+
+
+def _wages(ctx: HowToContext) -> str:
+    return _(
+        "<b>Wages and severance pay</b>\n"
+        "Before you leave, make sure you have been paid everything you are owed. Your right to "
+        "your wages does not depend on your visa status.\n"
+        "Since {since}, labour inspectors no longer have to report a worker's irregular stay to "
+        "immigration when the worker is owed wages.\n\n"
+        "<b>Where to complain</b>: the regional labour office of Korea's Ministry of Employment "
+        "and Labor. Evidence that helps: bank deposit records, attendance logs, text or "
+        "KakaoTalk messages, a contract.\n"
+        "<b>Help</b>: {labour} (labour questions), {hrd} (counselling centre for foreign "
+        "workers), {ai_labour} (AI labour-law advice: free, around the clock, no personal data "
+        "needed)."
+    ).format(
+        since=format_day(NO_STATUS_REPORT_SINCE, _locale()),
+        labour=ctx.contact("labour", "1350"),
+        hrd=ctx.contact("hrd", "1577-0071"),
+        ai_labour=ctx.contact("ai_labour", "ai.moel.go.kr"),
+    )
+
+
+def _insurance(ctx: HowToContext) -> str:
+    return _(
+        "<b>Departure-guarantee insurance (출국만기보험)</b>\n"
+        "⚠️ Only for workers who came under EPS with an E-9 visa. If you came to Korea without "
+        "an E-9 visa, it does not apply to you: skip this item.\n\n"
+        "The employer pays into it, and it stands in for severance pay. It is paid to a worker "
+        "who leaves Korea or changes workplace after 1 year or more of service.\n"
+        "<b>To claim</b>: an application, a copy of a bankbook in your name, and a copy of your "
+        "passport or residence card. The money can be paid to a Korean account after your "
+        "departure is confirmed, or to an account at home.\n\n"
+        "Return cost insurance (also E-9 only): submit a Departure Schedule Confirmation to the "
+        "Job Center one month before departure, then claim it from Samsung Fire & Marine "
+        "Insurance.\n"
+        "<b>Help</b>: {hrd} (counselling centre for foreign workers), {eps}."
+    ).format(hrd=ctx.contact("hrd", "1577-0071"), eps=ctx.contact("eps", "www.eps.go.kr"))
+
+
+def _money(ctx: HowToContext) -> str:
+    return _(
+        "<b>Money, bank account and phone</b>\n"
+        "Send your savings home before the flight, and settle your Korean bank account and "
+        "phone contract: close them, or ask the bank and the operator what happens to them "
+        "after you leave.\n\n"
+        "Insurance money can be paid to a Korean account after your departure is confirmed, or "
+        "to an account at home. If you are still waiting for such money, keep the account you "
+        "gave for it open until it arrives."
+    )
+
+
+def _belongings(ctx: HowToContext) -> str:
+    return _(
+        "<b>Belongings</b>\n"
+        "Pack in good time and check the baggage allowance on your ticket. Keep in your hand "
+        "luggage what you need at the airport: your passport, the printed report form and "
+        "copies of your passport and ticket."
+    )
+
+
+ITEMS: tuple[ChecklistItem, ...] = (
+    ChecklistItem(
+        "passport",
+        Group.REQUIRED,
+        __("Valid passport in hand"),
+        _passport,
+        ("departure.programme", "contacts"),
+    ),
+    ChecklistItem(
+        REPORT_ITEM,
+        Group.REQUIRED,
+        __("Voluntary-departure report"),
+        _report,
+        ("departure.procedure", "departure.online", "contacts"),
+    ),
+    ChecklistItem(
+        "ticket",
+        Group.REQUIRED,
+        __("Air ticket"),
+        _ticket,
+        ("departure.programme", "departure.online"),
+    ),
+    ChecklistItem(
+        "wages",
+        Group.RECOMMENDED,
+        __("Wages and severance pay settled"),
+        _wages,
+        ("departure.wages", "departure.wage_rights", "contacts"),
+    ),
+    ChecklistItem(
+        "insurance",
+        Group.RECOMMENDED,
+        __("Departure-guarantee insurance (E-9 only)"),
+        _insurance,
+        ("departure.insurance", "departure.money_home", "contacts"),
+    ),
+    ChecklistItem(
+        "money",
+        Group.RECOMMENDED,
+        __("Money home, bank and phone closed"),
+        _money,
+        ("departure.money_home",),
+    ),
+    ChecklistItem(
+        "belongings",
+        Group.RECOMMENDED,
+        __("Belongings packed"),
+        _belongings,
+        ("departure.online",),
+    ),
+)
+
+ITEMS_BY_KEY: dict[str, ChecklistItem] = {item.key: item for item in ITEMS}
+ITEM_KEYS: tuple[str, ...] = tuple(ITEMS_BY_KEY)
+
+
+def items_in(group: Group) -> tuple[ChecklistItem, ...]:
+    return tuple(item for item in ITEMS if item.group is group)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int
+
+
+def progress(done: Collection[str], group: Group) -> Progress:
+    members = items_in(group)
+    return Progress(sum(1 for item in members if item.key in done), len(members))
+
+
+def open_items(done: Collection[str]) -> tuple[ChecklistItem, ...]:
+    return tuple(item for item in ITEMS if item.key not in done)
+
+
+def progress_lines(done: Collection[str]) -> list[str]:
+    """'Required: 2 of 3 done' and 'Recommended: 1 of 4 done', in the current language."""
+    required, recommended = progress(done, Group.REQUIRED), progress(done, Group.RECOMMENDED)
+    return [
+        _("<b>Required</b>: {done} of {total} done").format(
+            done=required.done, total=required.total
+        ),
+        _("<b>Recommended</b>: {done} of {total} done").format(
+            done=recommended.done, total=recommended.total
+        ),
+    ]
+
+
+def checklist_data_line(state: Checklist, locale: str) -> str:
+    """The /mydata line: exactly what the checklist stores (a date and ticks, nothing else)."""
+    ticked = sum(1 for item in ITEMS if item.key in state.done)
+    if state.flight_day is None:
+        return _("• Departure checklist (/checklist): {done} of {total} items ticked").format(
+            done=ticked, total=len(ITEMS)
+        )
+    return _(
+        "• Departure checklist (/checklist): flight {date}, {done} of {total} items ticked"
+    ).format(date=format_day(state.flight_day, locale), done=ticked, total=len(ITEMS))

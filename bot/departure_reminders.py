@@ -1,0 +1,269 @@
+"""The departure plan's reminders: their kinds (how they look) and keeping them in step with
+the plan.
+
+`sync_departure_reminders` is the one place that schedules and cancels them. It compares the
+reminders the plan wants now (bot/departure_plan.py `planned_reminders`, which already leaves
+out what ticked items made pointless) with the pending ones, cancels what is no longer wanted
+and schedules what is missing. Handlers call it after every change: a new flight date
+re-plans everything, ticking the report cancels the report reminders, deleting the plan
+cancels them all. Sending re-reads the checklist (`prepare`), so a reminder lists exactly the
+items open at that moment, and one whose subject is done by then is dropped, not sent.
+
+Times: the flight and the immigration offices are in Korea, so reminders are due at Korean
+clock times and stay put when the user changes zone (no "local" in the payload, see
+`ReminderEngine.replan_user`). Quiet hours are applied in the user's own zone, because that is
+where they sleep; only the flight-day reminder is urgent (see `planned_reminders`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import date
+from html import escape
+from typing import Any
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ChecklistCb
+from bot.checklist import ITEM_KEYS, ITEMS_BY_KEY, open_items
+from bot.departure_plan import (
+    KIND_FLIGHT_DAY,
+    KIND_OPEN_ITEMS,
+    KIND_REPORT_DEADLINE,
+    KIND_WINDOW_OPENS,
+    KINDS,
+    KOREA_ZONE,
+    REPORT_ITEM,
+    DeparturePlan,
+    ProcedureRules,
+    flight_day_reminder_time,
+    plan_departure,
+    planned_reminders,
+)
+from bot.formatting import format_datetime, format_day
+from bot.profile import effective_time_zone
+from bot.scheduler import ReminderEngine, ReminderKind, Rendered
+from storage.checklists import Checklist, ChecklistRepository
+from storage.reminders import NewReminder, Reminder
+from storage.users import UserRecord
+
+
+def _locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def open_checklist_markup() -> InlineKeyboardMarkup:
+    button = InlineKeyboardButton(
+        text=_("📋 Open my checklist"), callback_data=ChecklistCb(action="show").pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+def plan_payload(plan: DeparturePlan, immigration_line: str) -> dict[str, Any]:
+    """What a reminder needs to speak about the plan it was made for. A new flight date or new
+    procedure numbers give a different payload, and `sync_departure_reminders` replaces it."""
+    airport_by = plan.airport_by
+    return {
+        "flight": plan.flight_day.isoformat(),
+        "time": plan.flight_time.strftime("%H:%M") if plan.flight_time else None,
+        "opens": plan.opens.isoformat(),
+        "closes": plan.closes.isoformat(),
+        "airport_by": int(airport_by.timestamp()) if airport_by else None,
+        "min_days": plan.rules.report_min_days,
+        "hours": plan.rules.airport_hours,
+        "line": immigration_line,
+        "evening_before": flight_day_reminder_time(plan)[1],
+    }
+
+
+def _matches(state: Checklist | None, payload: dict[str, Any]) -> bool:
+    if state is None or state.flight_day is None:
+        return False
+    at = state.flight_time.strftime("%H:%M") if state.flight_time else None
+    return payload.get("flight") == state.flight_day.isoformat() and payload.get("time") == at
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def _day(payload: dict[str, Any], key: str) -> str:
+    return format_day(date.fromisoformat(str(payload[key])), _locale())
+
+
+def _open_lines(payload: dict[str, Any]) -> str:
+    keys = [key for key in payload.get("open", []) if key in ITEMS_BY_KEY]
+    if not keys:
+        return ""
+    lines = [_("Still open on your checklist:")]
+    lines += [f"• {escape(str(ITEMS_BY_KEY[key].label))}" for key in keys]
+    return "\n\n" + "\n".join(lines)
+
+
+def _render_window_opens(reminder: Reminder, user: UserRecord) -> Rendered:
+    payload = reminder.payload
+    text = _(
+        "📝 <b>You can make your departure report from today</b>\n"
+        "For your flight on {flight}, make it by {closes} at the latest: in person at the "
+        "immigration office responsible for your place of residence, or online on HiKorea."
+    ).format(flight=_day(payload, "flight"), closes=_day(payload, "closes"))
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _render_report_deadline(reminder: Reminder, user: UserRecord) -> Rendered:
+    payload = reminder.payload
+    text = _(
+        "⏳ <b>The departure report is due by {closes}</b>\n"
+        "It has to be made at least {min_days} days before your flight on {flight} (Korean "
+        "public holidays do not count), and it is not ticked on your checklist yet. If "
+        "something stands in the way, call {line} (immigration, interpreters available)."
+    ).format(
+        closes=_day(payload, "closes"),
+        min_days=payload.get("min_days", 3),
+        flight=_day(payload, "flight"),
+        line=f"<b>{escape(str(payload.get('line', '1345')))}</b>",
+    )
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _render_open_items(reminder: Reminder, user: UserRecord) -> Rendered:
+    payload = reminder.payload
+    text = _("📋 <b>Your flight is on {flight}</b>\nA few things are still to do.").format(
+        flight=_day(payload, "flight")
+    )
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
+    payload = reminder.payload
+    hours = payload.get("hours", 4)
+    airport_by = payload.get("airport_by")
+    bring = _("Bring the printed report form and copies of your passport and ticket.")
+    if airport_by is None:
+        text = _(
+            "✈️ <b>Your flight is tomorrow, {flight}</b>\n"
+            "Be at the immigration office of the departure airport at least {hours} hours "
+            "before the flight."
+        ).format(flight=_day(payload, "flight"), hours=hours)
+    else:
+        airport = format_datetime(int(airport_by), KOREA_ZONE, _locale())
+        title = (
+            _("✈️ <b>Your flight is tomorrow, {flight}, at {time}</b>")
+            if payload.get("evening_before")
+            else _("✈️ <b>Flight day: your flight leaves at {time}</b>")
+        )
+        text = (
+            title.format(flight=_day(payload, "flight"), time=payload.get("time"))
+            + "\n"
+            + _(
+                "Be at the immigration office of the departure airport by {airport} (Korea "
+                "time), at least {hours} hours before the flight."
+            ).format(airport=airport, hours=hours)
+        )
+    text += "\n" + bring + "\n" + _("Have a safe journey home!")
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _summary_window_opens(reminder: Reminder) -> str:
+    return _("Departure report: you can make it from today (flight {flight})").format(
+        flight=_day(reminder.payload, "flight")
+    )
+
+
+def _summary_report_deadline(reminder: Reminder) -> str:
+    return _("Departure report: last days to make it (flight {flight})").format(
+        flight=_day(reminder.payload, "flight")
+    )
+
+
+def _summary_open_items(reminder: Reminder) -> str:
+    return _("Checklist: what is still open before the flight")
+
+
+def _summary_flight_day(reminder: Reminder) -> str:
+    return _("Flight day: when to be at the airport (flight {flight})").format(
+        flight=_day(reminder.payload, "flight")
+    )
+
+
+# -- send-time state ----------------------------------------------------------------------------
+
+
+def _preparer(
+    checklists: ChecklistRepository, kind: str
+) -> Callable[[Reminder], Awaitable[Reminder | None]]:
+    async def prepare(reminder: Reminder) -> Reminder | None:
+        state = await checklists.get(reminder.user_id)
+        if state is None or not _matches(state, reminder.payload):
+            return None  # the plan was deleted or changed; its replacement has its own
+        still_open = [item.key for item in open_items(state.done)]
+        if kind in (KIND_WINDOW_OPENS, KIND_REPORT_DEADLINE) and REPORT_ITEM in state.done:
+            return None
+        if kind == KIND_OPEN_ITEMS and not still_open:
+            return None
+        return replace(reminder, payload={**reminder.payload, "open": still_open})
+
+    return prepare
+
+
+def register_checklist_kinds(engine: ReminderEngine, checklists: ChecklistRepository) -> None:
+    """Teach the engine the four departure reminder kinds; `checklists` is read at send time."""
+    for name, render, summary in (
+        (KIND_WINDOW_OPENS, _render_window_opens, _summary_window_opens),
+        (KIND_REPORT_DEADLINE, _render_report_deadline, _summary_report_deadline),
+        (KIND_OPEN_ITEMS, _render_open_items, _summary_open_items),
+        (KIND_FLIGHT_DAY, _render_flight_day, _summary_flight_day),
+    ):
+        engine.register_kind(
+            ReminderKind(name, render, summary, listed=True, prepare=_preparer(checklists, name))
+        )
+
+
+# -- keeping reminders in step with the plan ----------------------------------------------------
+
+
+async def pending_departure_reminders(engine: ReminderEngine, user_id: int) -> list[Reminder]:
+    return await engine.repo.upcoming_for_user(user_id, limit=50, kinds=KINDS)
+
+
+async def sync_departure_reminders(
+    engine: ReminderEngine,
+    checklists: ChecklistRepository,
+    user: UserRecord,
+    rules: ProcedureRules,
+    *,
+    now: float,
+    immigration_line: str,
+) -> list[Reminder]:
+    """Make the pending departure reminders exactly what the plan wants; return them."""
+    state = await checklists.get(user.id)
+    zone = effective_time_zone(user)
+    wanted: dict[tuple[str, int, int], bool] = {}
+    payload: dict[str, Any] = {}
+    if state is not None and state.flight_day is not None:
+        plan = plan_departure(state.flight_day, state.flight_time, rules)
+        payload = plan_payload(plan, immigration_line)
+        for planned in planned_reminders(plan, state.done, ITEM_KEYS, now):
+            fire_at = engine.plan(planned.due_at, zone, urgent=planned.urgent)
+            wanted[(planned.kind, planned.due_at, fire_at)] = planned.urgent
+    kept: list[Reminder] = []
+    for reminder in await pending_departure_reminders(engine, user.id):
+        key = (reminder.kind, reminder.due_at, reminder.fire_at)
+        if key in wanted and reminder.payload == payload:
+            del wanted[key]
+            kept.append(reminder)
+        else:
+            await engine.cancel(reminder.id, user_id=user.id)
+    for (kind, due_at, fire_at), urgent in wanted.items():
+        new = NewReminder(
+            user_id=user.id,
+            kind=kind,
+            payload=payload,
+            due_at=due_at,
+            fire_at=fire_at,
+            urgent=urgent,
+        )
+        kept.append(await engine.schedule(new))
+    return sorted(kept, key=lambda reminder: (reminder.fire_at, reminder.id))

@@ -1,0 +1,86 @@
+"""Departure checklists: per user, the flight date and time (Korea time) and the ticked items.
+
+Nothing else is stored: no names, no passport or flight numbers. A plan row exists once the
+user ticks an item or enters a flight date, and `delete` removes the row and every tick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    user_id: int
+    flight_day: date | None
+    flight_time: time | None
+    done: frozenset[str]
+    created_at: int
+    updated_at: int
+
+
+class ChecklistRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> Checklist | None:
+        row = await self._db.fetch_one(
+            "SELECT flight_date, flight_time, created_at, updated_at FROM departure_plans"
+            " WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        items = await self._db.fetch_all(
+            "SELECT item FROM checklist_items WHERE user_id = ?", (user_id,)
+        )
+        return Checklist(
+            user_id=user_id,
+            flight_day=date.fromisoformat(row["flight_date"]) if row["flight_date"] else None,
+            flight_time=time.fromisoformat(row["flight_time"]) if row["flight_time"] else None,
+            done=frozenset(item["item"] for item in items),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    async def set_item(self, user_id: int, item: str, *, done: bool, now: int) -> None:
+        """Tick or untick one item; creates the plan on first use. Idempotent."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO departure_plans (user_id, created_at, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at",
+                (user_id, now, now),
+            )
+            if done:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO checklist_items (user_id, item, done_at)"
+                    " VALUES (?, ?, ?)",
+                    (user_id, item, now),
+                )
+            else:
+                await tx.execute(
+                    "DELETE FROM checklist_items WHERE user_id = ? AND item = ?", (user_id, item)
+                )
+
+    async def set_flight(self, user_id: int, day: date, at: time | None, *, now: int) -> None:
+        """Enter or change the flight; creates the plan on first use."""
+        values = (day.isoformat(), at.strftime("%H:%M") if at else None)
+        await self._db.execute(
+            "INSERT INTO departure_plans (user_id, flight_date, flight_time, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " flight_date = excluded.flight_date, flight_time = excluded.flight_time,"
+            " updated_at = excluded.updated_at",
+            (user_id, *values, now, now),
+        )
+
+    async def delete(self, user_id: int) -> bool:
+        """Erase the plan and every tick; returns whether there was a plan."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM checklist_items WHERE user_id = ?", (user_id,))
+            cursor = await tx.execute("DELETE FROM departure_plans WHERE user_id = ?", (user_id,))
+            deleted = cursor.rowcount > 0
+            await cursor.close()
+        return deleted
