@@ -38,8 +38,10 @@ async def render_my_data(
     reminders: ReminderEngine,
     notice: str | None = None,
     *,
-    db: Database | None = None,
+    db: Database,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Everything stored about the user, feature by feature: each feature that keeps personal
+    data adds its line here, so this screen stays the complete answer to "what do you keep?"."""
     i18n = I18n.get_current()
     locale = i18n.current_locale
     zone = effective_time_zone(record)
@@ -60,17 +62,17 @@ async def render_my_data(
             )
         ),
     ]
-    checked_on = await EligibilityRepository(db).checked_on(record.id) if db else None
+    checked_on = await EligibilityRepository(db).checked_on(record.id)
     if checked_on is not None:
         lines.append(
             _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
                 date=format_day(checked_on, locale)
             )
         )
-    plan = await ChecklistRepository(db).get(record.id) if db else None
+    plan = await ChecklistRepository(db).get(record.id)
     if plan is not None:
         lines.append(checklist_data_line(plan, locale))
-    if db is not None and await SubscriptionRepository(db).is_subscribed(record.id, TRACKER_TOPIC):
+    if await SubscriptionRepository(db).is_subscribed(record.id, TRACKER_TOPIC):
         lines.append(
             _(
                 "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "

@@ -18,6 +18,7 @@ from bot.scheduler import ReminderEngine
 from bot.screens import show
 from handlers.privacy import render_my_data
 from handlers.states import Onboarding
+from storage.db import Database
 from storage.users import Audience, UserRecord, UserRepository
 
 
@@ -67,6 +68,7 @@ async def audience_chosen(
     users: UserRepository,
     clock: Clock,
     reminders: ReminderEngine,
+    db: Database,
 ) -> None:
     try:
         audience = Audience(callback_data.value)
@@ -80,7 +82,7 @@ async def audience_chosen(
     if was_onboarding:
         await show(query, all_set_text(), main_menu_keyboard(record))
     else:
-        text, markup = await render_my_data(record, clock, reminders, notice=_("Saved."))
+        text, markup = await render_my_data(record, clock, reminders, notice=_("Saved."), db=db)
         await show(query, text, markup)
 
 

@@ -515,7 +515,33 @@ forged_data = st.one_of(
     prefixed("tz", ["auto", "Asia/Seoul", "Asia/Almaty", "Europe/London", "Nowhere/City"]),
     prefixed("menu", ["root", "help", "language", "mydata", "reminders", "privacy", "x"]),
     prefixed("priv", ["ask_delete", "confirm_delete", "keep", "change_audience", "time_zone"]),
-    prefixed("staff", ["refresh_stats", "x"]),
+    prefixed("staff", ["refresh_stats", "prog_confirm", "tracker_confirm", "tracker_stage_3", "x"]),
+    prefixed("menu", ["eps", "departure"]),
+    st.builds(
+        "eps:{}:{}".format,
+        st.sampled_from(["root", "what", "sectors", "stay", "steps", "step", "brokers"]) | field,
+        st.one_of(st.integers(min_value=-5, max_value=60).map(str), field),
+    ),
+    st.builds(
+        "elig:{}:{}".format,
+        st.sampled_from(["start", "begin", "retake", "answer", "keep", "back", "cancel", "delete"])
+        | field,
+        st.sampled_from(["", "passport.valid", "age.x", "irregular.now", "x.y"]) | field,
+    ),
+    st.builds("trk:{}:{}".format, st.sampled_from(["show", "sub", "unsub"]) | field, field),
+    st.builds(
+        "dep:{}:{}".format,
+        st.sampled_from(["root", "what", "who", "where", "programme", "card", "card_send"]) | field,
+        field,
+    ),
+    st.builds(
+        "chk:{}:{}".format,
+        st.sampled_from(
+            ["show", "done", "undo", "howto", "summary", "delete", "delete_yes", "date", "notime"]
+        )
+        | field,
+        st.sampled_from(["", "passport", "report", "ticket", "wages", "x"]) | field,
+    ),
     st.text(min_size=1, max_size=64),
 ).filter(lambda data: 1 <= len(data.encode()) <= 64)  # Telegram's limit for callback data
 
