@@ -294,14 +294,16 @@ def plan_news(
     """One non-urgent reminder per recipient, due now. `plan(due_at, zone)` applies quiet
     hours (news waits for the morning); recipients who share a fire time are spread over the
     following seconds at `per_second`. All rows share one payload object (encoded once)."""
-    planned: dict[str, int] = {}
+    # The fire time depends only on the zone settings, which thousands of people share: it is
+    # planned once per combination, not once per person.
+    planned: dict[tuple[str | None, str | None], int] = {}
     taken: Counter[int] = Counter()
     rows = []
     for recipient in recipients:
-        zone = recipient_zone(recipient)
-        if zone not in planned:
-            planned[zone] = plan(now, zone)
-        base = planned[zone]
+        settings = (recipient.time_zone, recipient.audience)
+        base = planned.get(settings)
+        if base is None:
+            base = planned[settings] = plan(now, recipient_zone(recipient))
         fire_at = base + taken[base] // per_second
         taken[base] += 1
         rows.append(
