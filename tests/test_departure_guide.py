@@ -126,7 +126,7 @@ TITLE = {
 MENU_BUTTON = {"kk": "🛫 Кореядан кету", "ru": "🛫 Выезд из Кореи", "en": "🛫 Leaving Korea"}
 ENDED = {
     "kk": "⛔ Бағдарлама {end} күні аяқталды. Оның ұзартылғаны расталмаған",
-    "ru": "⛔ Программа завершилась {end}. Продление не подтверждено",
+    "ru": "⛔ Программа завершилась {end} Продление не подтверждено",
     "en": "⛔ The programme ended on {end}. An extension has not been confirmed",
 }
 ROOT_BUTTONS = {

@@ -48,9 +48,9 @@ STAGE_LINES = {
         "▫️ 3. Корея ведомствоаралық комиссиясының шешімі: әлі басталмаған",
     ],
     "ru": [
-        "✅ 1. Внутригосударственное согласование в Корее: завершён",
+        "✅ 1. Внутригосударственное согласование в Корее: завершено",
         "⏳ 2. Инспектирование объектов для центра EPS: идёт",
-        "▫️ 3. Решение межведомственной комиссии Кореи: ещё не начат",
+        "▫️ 3. Решение межведомственной комиссии Кореи: ещё не начато",
     ],
     "en": [
         "✅ 1. Domestic approval in Korea: done",
@@ -339,7 +339,7 @@ async def test_staff_update_end_to_end_with_preview_and_history(
     await reader.send("/menu")
     await open_tracker(reader)
     assert "⏳ 3. Решение межведомственной комиссии Кореи: идёт" in reader.last_text
-    assert "✅ 2. Инспектирование объектов для центра EPS: завершён" in reader.last_text
+    assert "✅ 2. Инспектирование объектов для центра EPS: завершено" in reader.last_text
     assert "📝 " + NOTES["ru"] in reader.last_text
     assert LAST_CHANGE_TODAY["ru"] in reader.last_text
     assert "🔎 Проверено 21 ноября 2026\u202fг. · источник: inform.kz" in reader.last_text
