@@ -13,15 +13,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from html import escape
 
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from bot.departure_plan import REPORT_ITEM, DeparturePlan, ProcedureRules
+from bot.facts import contact as official_contact
 from bot.formatting import format_day
+from bot.i18n import current_locale
 from storage.checklists import Checklist
 from storage.content import Fact
 
@@ -43,10 +43,8 @@ class HowToContext:
     rules: ProcedureRules
     plan: DeparturePlan | None
 
-    def contact(self, name: str, fallback: str) -> str:
-        contacts = self.facts.get("contacts")
-        value = contacts.value.get(name, fallback) if contacts else fallback
-        return f"<b>{escape(str(value))}</b>"
+    def contact(self, name: str) -> str:
+        return f"<b>{official_contact(self.facts.get('contacts'), name)}</b>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +54,6 @@ class ChecklistItem:
     label: LazyProxy
     how_to: Callable[[HowToContext], str]
     facts: tuple[str, ...]  # the facts the "how to" states; their source lines close the screen
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def _passport(ctx: HowToContext) -> str:
@@ -74,9 +68,9 @@ def _passport(ctx: HowToContext) -> str:
         "(labour questions), or contact the Embassy of Kazakhstan in Seoul or the Consulate "
         "General in Busan, for example about a travel document to return home."
     ).format(
-        immigration=ctx.contact("immigration", "1345"),
-        labour=ctx.contact("labour", "1350"),
-        hrd=ctx.contact("hrd", "1577-0071"),
+        immigration=ctx.contact("immigration"),
+        labour=ctx.contact("labour"),
+        hrd=ctx.contact("hrd"),
     )
 
 
@@ -86,9 +80,9 @@ def _report(ctx: HowToContext) -> str:
         dates = _("Add your flight date to the checklist and I will work out your dates.")
     else:
         dates = _("For your flight on {flight}: from {opens} to {closes}.").format(
-            flight=format_day(ctx.plan.flight_day, _locale()),
-            opens=format_day(ctx.plan.opens, _locale()),
-            closes=format_day(ctx.plan.closes, _locale()),
+            flight=format_day(ctx.plan.flight_day, current_locale()),
+            opens=format_day(ctx.plan.opens, current_locale()),
+            closes=format_day(ctx.plan.closes, current_locale()),
         )
     return _(
         "<b>Voluntary-departure report</b>\n"
@@ -110,9 +104,9 @@ def _report(ctx: HowToContext) -> str:
         max_days=rules.report_max_days,
         min_days=rules.report_min_days,
         dates=dates,
-        hikorea=ctx.contact("hikorea", "www.hikorea.go.kr"),
+        hikorea=ctx.contact("hikorea"),
         hours=rules.airport_hours,
-        immigration=ctx.contact("immigration", "1345"),
+        immigration=ctx.contact("immigration"),
     )
 
 
@@ -141,10 +135,10 @@ def _wages(ctx: HowToContext) -> str:
         "workers), {ai_labour} (AI labour-law advice: free, around the clock, no personal data "
         "needed)."
     ).format(
-        since=format_day(NO_STATUS_REPORT_SINCE, _locale()),
-        labour=ctx.contact("labour", "1350"),
-        hrd=ctx.contact("hrd", "1577-0071"),
-        ai_labour=ctx.contact("ai_labour", "ai.moel.go.kr"),
+        since=format_day(NO_STATUS_REPORT_SINCE, current_locale()),
+        labour=ctx.contact("labour"),
+        hrd=ctx.contact("hrd"),
+        ai_labour=ctx.contact("ai_labour"),
     )
 
 
@@ -162,7 +156,7 @@ def _insurance(ctx: HowToContext) -> str:
         "Job Center one month before departure, then claim it from Samsung Fire & Marine "
         "Insurance.\n"
         "<b>Help</b>: {hrd} (counselling centre for foreign workers), {eps}."
-    ).format(hrd=ctx.contact("hrd", "1577-0071"), eps=ctx.contact("eps", "www.eps.go.kr"))
+    ).format(hrd=ctx.contact("hrd"), eps=ctx.contact("eps"))
 
 
 def _money(ctx: HowToContext) -> str:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
@@ -26,11 +25,9 @@ from aiogram.utils.i18n.lazy_proxy import LazyProxy
 PROGRAMME_KEY = "departure.programme"
 NOTE_LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 NOTE_MAX_LENGTH = 500
-SOURCE_MAX_LENGTH = 400
 
 # The programme is Korea's: its first and last days are Korean calendar days, whichever zone
 # the reader lives in.
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 class WindowStatus(StrEnum):
@@ -87,19 +84,6 @@ def programme_state(window: ProgrammeWindow, today: date) -> ProgrammeState:
     if today <= window.end:
         return ProgrammeState(WindowStatus.OPEN, (window.end - today).days + 1)
     return ProgrammeState(WindowStatus.ENDED, (today - window.end).days)
-
-
-def korea_today(now: float) -> date:
-    """The calendar day in Korea at `now` (Unix seconds)."""
-    return datetime.fromtimestamp(now, UTC).astimezone(KOREA).date()
-
-
-def is_source_url(text: str) -> bool:
-    """A plausible web address for a source: http(s), a host with a dot, no spaces."""
-    if not text.startswith(("https://", "http://")) or len(text) > SOURCE_MAX_LENGTH:
-        return False
-    host = text.split("://", 1)[1].split("/", 1)[0]
-    return "." in host and not any(ch.isspace() for ch in text) and '"' not in text
 
 
 # -- the officer card -------------------------------------------------------------------------

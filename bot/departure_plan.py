@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.formatting import to_local
 from bot.parsing import InputError, InputProblem
 from bot.profile import SEOUL
 from bot.reminder_rules import local_to_utc
@@ -177,7 +178,9 @@ def plan_departure(
 
 
 def korea_today(now: float) -> date:
-    return datetime.fromtimestamp(now, ZoneInfo(KOREA_ZONE)).date()
+    """The calendar day in Korea at `now` (Unix seconds): flights, reports and programme
+    windows are all Korean dates, whatever the reader's own time zone."""
+    return to_local(now, KOREA_ZONE).date()
 
 
 def latest_flight_day(today: date) -> date:

@@ -24,7 +24,6 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ChecklistCb
@@ -44,15 +43,12 @@ from bot.departure_plan import (
     planned_reminders,
 )
 from bot.formatting import format_datetime, format_day
+from bot.i18n import current_locale
 from bot.profile import effective_time_zone
 from bot.scheduler import ReminderEngine, ReminderKind, Rendered
 from storage.checklists import Checklist, ChecklistRepository
 from storage.reminders import NewReminder, Reminder
 from storage.users import UserRecord
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def open_checklist_markup() -> InlineKeyboardMarkup:
@@ -90,7 +86,7 @@ def _matches(state: Checklist | None, payload: dict[str, Any]) -> bool:
 
 
 def _day(payload: dict[str, Any], key: str) -> str:
-    return format_day(date.fromisoformat(str(payload[key])), _locale())
+    return format_day(date.fromisoformat(str(payload[key])), current_locale())
 
 
 def _open_lines(payload: dict[str, Any]) -> str:
@@ -148,7 +144,7 @@ def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
             "before the flight."
         ).format(flight=_day(payload, "flight"), hours=hours)
     else:
-        airport = format_datetime(int(airport_by), KOREA_ZONE, _locale())
+        airport = format_datetime(int(airport_by), KOREA_ZONE, current_locale())
         title = (
             _("✈️ <b>Your flight is tomorrow, {flight}, at {time}</b>")
             if payload.get("evening_before")

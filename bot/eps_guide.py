@@ -22,15 +22,16 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from babel.dates import format_skeleton
 
 from bot.callbacks import EligibilityCb, EpsCb, TrackerCb
-from bot.facts import localized, source_line, unconfirmed_line
+from bot.facts import contact, localized, source_line, unconfirmed_line
 from bot.formatting import format_number
+from bot.i18n import current_locale
 from bot.keyboards import back_to_menu_button
 from bot.tracker import JOINED, STAGE_COUNT
 from storage.content import Fact
@@ -112,10 +113,6 @@ class Screen:
     notice: str | None = None
 
 
-def _locale() -> str:
-    return I18n.get_current().current_locale
-
-
 def count_in(value: Mapping[str, Any], name: str) -> int | None:
     """A whole non-negative number from a fact's value, or None if staff left it out or it is
     not a number: the text that needs it is then not stated."""
@@ -130,7 +127,7 @@ def count_in(value: Mapping[str, Any], name: str) -> int | None:
 
 
 def _number(count: int) -> str:
-    return format_number(count, _locale())
+    return format_number(count, current_locale())
 
 
 def years_text(count: int) -> str:
@@ -167,7 +164,7 @@ def month_text(value: Any) -> str | None:
         day = date(year, month, 1)
     except ValueError:
         return None
-    return format_skeleton("yMMMM", day, locale=_locale())
+    return format_skeleton("yMMMM", day, locale=current_locale())
 
 
 # -- the steps -----------------------------------------------------------------------------
@@ -457,7 +454,7 @@ def root_screen(facts: Facts) -> Screen:
             "EPS works in the countries that already take part."
         ),
     )
-    return Screen(page.render(facts[CONTACTS]), root_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), root_keyboard(current_locale()))
 
 
 def what_screen(facts: Facts) -> Screen:
@@ -492,7 +489,7 @@ def what_screen(facts: Facts) -> Screen:
             "workers just as it protects Korean workers."
         ),
     )
-    return Screen(page.render(facts[CONTACTS]), topic_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), topic_keyboard(current_locale()))
 
 
 def sectors_screen(facts: Facts) -> Screen:
@@ -521,7 +518,7 @@ def sectors_screen(facts: Facts) -> Screen:
         ),
     )
     page.state(fact, _("Each year Korea sets how many workers each sector may hire."))
-    return Screen(page.render(facts[CONTACTS]), topic_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), topic_keyboard(current_locale()))
 
 
 def stay_screen(facts: Facts) -> Screen:
@@ -559,7 +556,7 @@ def stay_screen(facts: Facts) -> Screen:
             "whether this applies to you."
         ).format(
             wait=months_text(faithful_wait),
-            hrd=escape(str(facts[CONTACTS].value.get("hrd", "1577-0071"))),
+            hrd=contact(facts[CONTACTS], "hrd"),
         ),
     )
 
@@ -573,7 +570,7 @@ def stay_screen(facts: Facts) -> Screen:
             "and return. Whether this is in force is not confirmed."
         ),
     )
-    return Screen(page.render(facts[CONTACTS]), topic_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), topic_keyboard(current_locale()))
 
 
 def steps_screen(facts: Facts) -> Screen:
@@ -592,7 +589,7 @@ def steps_screen(facts: Facts) -> Screen:
             "Kazakhstan it opens only after an official announcement."
         ),
     )
-    return Screen(page.render(facts[CONTACTS]), steps_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), steps_keyboard(current_locale()))
 
 
 def step_screen(n: int, facts: Facts) -> Screen | None:
@@ -604,13 +601,13 @@ def step_screen(n: int, facts: Facts) -> Screen | None:
         _("<b>Step {n} of {total}: {title}</b>").format(n=n, total=len(STEPS), title=step.title)
     )
     step.body(page, facts)
-    return Screen(page.render(facts[CONTACTS]), step_keyboard(_locale(), n))
+    return Screen(page.render(facts[CONTACTS]), step_keyboard(current_locale(), n))
 
 
 def brokers_screen(facts: Facts) -> Screen:
     page = Page()
     page.add(_("⚠️ <b>Brokers and “guaranteed jobs”</b>"))
-    hrd = escape(str(facts[CONTACTS].value.get("hrd", "1577-0071")))
+    hrd = contact(facts[CONTACTS], "hrd")
     page.state(
         facts[NO_FEES],
         _(
@@ -644,7 +641,7 @@ def brokers_screen(facts: Facts) -> Screen:
             "own."
         ),
     )
-    return Screen(page.render(facts[CONTACTS]), topic_keyboard(_locale()))
+    return Screen(page.render(facts[CONTACTS]), topic_keyboard(current_locale()))
 
 
 TOPICS: dict[str, Callable[[Facts], Screen]] = {

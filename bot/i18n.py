@@ -31,6 +31,11 @@ DOMAIN = "messages"
 LANGUAGE_NAMES: dict[str, str] = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}
 
 
+def current_locale() -> str:
+    """The locale of the update (or reminder) being handled: what `_()` translates into now."""
+    return I18n.get_current().current_locale
+
+
 def _po_files(locales_dir: Path, domain: str) -> dict[str, Path]:
     return {
         po.parent.parent.name: po for po in sorted(locales_dir.glob(f"*/LC_MESSAGES/{domain}.po"))

@@ -11,20 +11,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb, TimeZoneCb
 from bot.config import SUPPORTED_LOCALES
 from bot.formatting import format_time_zone
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.menu import MENU_SECTIONS, visible_sections
 from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES
 from storage.users import Audience, UserRecord
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -36,7 +31,7 @@ def back_to_menu_button() -> InlineKeyboardButton:
 
 
 def language_keyboard(locales: tuple[str, ...], *, with_back: bool) -> InlineKeyboardMarkup:
-    return _language_keyboard(_locale(), tuple(locales), with_back)
+    return _language_keyboard(current_locale(), tuple(locales), with_back)
 
 
 @lru_cache(maxsize=64)
@@ -56,7 +51,7 @@ def _language_keyboard(
 
 
 def audience_keyboard() -> InlineKeyboardMarkup:
-    return _audience_keyboard(_locale())
+    return _audience_keyboard(current_locale())
 
 
 @lru_cache(maxsize=16)
@@ -70,7 +65,7 @@ def _audience_keyboard(locale: str) -> InlineKeyboardMarkup:
 
 
 def main_menu_keyboard(record: UserRecord | None) -> InlineKeyboardMarkup:
-    return _main_menu_keyboard(_locale(), tuple(s.key for s in visible_sections(record)))
+    return _main_menu_keyboard(current_locale(), tuple(s.key for s in visible_sections(record)))
 
 
 @lru_cache(maxsize=64)
@@ -82,7 +77,7 @@ def _main_menu_keyboard(locale: str, keys: tuple[str, ...]) -> InlineKeyboardMar
 
 
 def back_only_keyboard() -> InlineKeyboardMarkup:
-    return _back_only_keyboard(_locale())
+    return _back_only_keyboard(current_locale())
 
 
 @lru_cache(maxsize=16)
@@ -91,7 +86,7 @@ def _back_only_keyboard(locale: str) -> InlineKeyboardMarkup:
 
 
 def my_data_keyboard() -> InlineKeyboardMarkup:
-    return _my_data_keyboard(_locale())
+    return _my_data_keyboard(current_locale())
 
 
 @lru_cache(maxsize=16)
@@ -117,7 +112,7 @@ def time_zone_keyboard(locale: str, now: float) -> InlineKeyboardMarkup:
 
 
 def privacy_keyboard() -> InlineKeyboardMarkup:
-    return _privacy_keyboard(_locale())
+    return _privacy_keyboard(current_locale())
 
 
 @lru_cache(maxsize=16)
@@ -132,7 +127,7 @@ def _privacy_keyboard(locale: str) -> InlineKeyboardMarkup:
 
 
 def confirm_delete_keyboard() -> InlineKeyboardMarkup:
-    return _confirm_delete_keyboard(_locale())
+    return _confirm_delete_keyboard(current_locale())
 
 
 @lru_cache(maxsize=16)

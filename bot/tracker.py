@@ -18,22 +18,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from html import escape, unescape
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from bot.callbacks import MenuCb, TrackerCb
 from bot.facts import localized, source_line, unconfirmed_line
-from bot.formatting import format_day
+from bot.formatting import format_day, to_local
+from bot.i18n import current_locale
 from bot.keyboards import back_to_menu_button
 from bot.profile import ALMATY, default_time_zone
 from bot.scheduler import ReminderEngine, ReminderKind, Rendered
@@ -49,7 +47,6 @@ LANGUAGES = ("kk", "ru", "en")  # a note is written in each of them
 STAGE_COUNT = 3
 JOINED = STAGE_COUNT + 1  # all three stages passed
 NOTE_LIMIT = 300  # characters per language
-URL_LIMIT = 500
 # Fan-out spreads the news's fire times at this share of the sender's pace: a big subscriber
 # list becomes a steady stream rather than thousands of jobs due at one instant, each reminder
 # is judged late against its own slot, and the rest of the pace stays free for personal
@@ -120,27 +117,12 @@ def same_status(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return a.stage == b.stage and dict(a.note) == dict(b.note)
 
 
-def parse_source_url(text: str | None) -> str | None:
-    """An http(s) link with a host name, or None when `text` is not one."""
-    cleaned = (text or "").strip()
-    if not cleaned or len(cleaned) > URL_LIMIT or any(ch.isspace() for ch in cleaned):
-        return None
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
-        return None
-    return cleaned
-
-
 def today_in_kazakhstan(now: float) -> date:
     """The day a change is dated: it is Kazakhstan's accession, so Kazakhstan's calendar."""
-    return datetime.fromtimestamp(now, ZoneInfo(ALMATY)).date()
+    return to_local(now, ALMATY).date()
 
 
 # -- texts (they run in the reader's locale) --------------------------------------------------
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def stage_label(stage: int) -> str:
@@ -172,7 +154,7 @@ def status_body(fact: Fact) -> list[str]:
     lines = stage_lines(accession)
     lines += [
         "",
-        _("🗓 Last change: {date}").format(date=format_day(accession.changed_on, _locale())),
+        _("🗓 Last change: {date}").format(date=format_day(accession.changed_on, current_locale())),
     ]
     note = localized(fact.value, "note")
     if note:

@@ -17,7 +17,6 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ChecklistCb, MenuCb
@@ -45,9 +44,10 @@ from bot.departure_plan import (
     plan_departure,
 )
 from bot.departure_reminders import pending_departure_reminders, sync_departure_reminders
-from bot.facts import source_line
+from bot.facts import contact, source_line
 from bot.filters import NotACommand
 from bot.formatting import format_datetime, format_day, format_short_datetime
+from bot.i18n import current_locale
 from bot.parsing import InputError, InputProblem, parse_date, parse_time
 from bot.profile import effective_time_zone
 from bot.scheduler import ReminderEngine
@@ -77,10 +77,6 @@ class FlightDialogue(StatesGroup):
     time = State()
 
 
-def _locale() -> str:
-    return I18n.get_current().current_locale
-
-
 def _button(text: str, action: str, item: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=text, callback_data=ChecklistCb(action=action, item=item).pack()
@@ -99,10 +95,6 @@ def _rules(facts: dict[str, Fact]) -> ProcedureRules:
     return ProcedureRules.from_fact(facts["departure.procedure"].value)
 
 
-def _immigration_line(facts: dict[str, Fact]) -> str:
-    return str(facts["contacts"].value.get("immigration", "1345"))
-
-
 def _plan_of(state: Checklist | None, rules: ProcedureRules) -> DeparturePlan | None:
     if state is None or state.flight_day is None:
         return None
@@ -118,7 +110,7 @@ def _sources(facts: dict[str, Fact], keys: tuple[str, ...]) -> list[str]:
 
 
 def _flight_text(plan: DeparturePlan) -> str:
-    day = format_day(plan.flight_day, _locale())
+    day = format_day(plan.flight_day, current_locale())
     if plan.flight_time is None:
         return _("{date}, time not set").format(date=day)
     return f"{day}, {plan.flight_time.strftime('%H:%M')}"
@@ -127,7 +119,7 @@ def _flight_text(plan: DeparturePlan) -> str:
 def _plan_lines(
     plan: DeparturePlan, done: frozenset[str], facts: dict[str, Fact], now: float
 ) -> list[str]:
-    locale = _locale()
+    locale = current_locale()
     rules = plan.rules
     lines = [_("✈️ Flight: <b>{flight}</b> (Korea time)").format(flight=_flight_text(plan))]
     if plan.has_passed(now):
@@ -150,7 +142,7 @@ def _plan_lines(
     elif window is WindowState.OPEN:
         lines.append(_("🟢 You can make the report now. Do not leave it to the last day."))
     elif window is WindowState.CLOSED:
-        lines.append(no_window_warning(rules, _immigration_line(facts)))
+        lines.append(no_window_warning(rules, contact(facts["contacts"], "immigration")))
     airport_by = plan.airport_by
     if airport_by is not None:
         lines.append(
@@ -187,7 +179,7 @@ def _reminder_lines(engine: ReminderEngine, pending: list[Reminder], user: UserR
     zone = effective_time_zone(user)
     lines = [_("🔔 <b>I will remind you</b>:")]
     lines += [
-        f"• {format_short_datetime(reminder.fire_at, zone, _locale())}: "
+        f"• {format_short_datetime(reminder.fire_at, zone, current_locale())}: "
         f"{escape(engine.summary(reminder), quote=False)}"
         for reminder in pending
     ]
@@ -288,7 +280,12 @@ async def _resync(
 ) -> None:
     facts = await _facts(content)
     await sync_departure_reminders(
-        engine, checklists, user, _rules(facts), now=now, immigration_line=_immigration_line(facts)
+        engine,
+        checklists,
+        user,
+        _rules(facts),
+        now=now,
+        immigration_line=contact(facts["contacts"], "immigration"),
     )
 
 
@@ -364,7 +361,7 @@ async def how_to(
 
 def plan_summary(state: Checklist | None, plan: DeparturePlan | None) -> str:
     """Plain text (no markup) for a family member: only dates and which items are done."""
-    locale = _locale()
+    locale = current_locale()
     done = state.done if state else frozenset()
     lines = [_("📋 My departure plan")]
     if plan is None:
@@ -469,7 +466,7 @@ def _time_screen(
         "At what time does the plane leave, Korea time? Send it like 14:30. Not known yet? "
         'Skip it and add it later; until then I can only say "at least {hours} hours before '
         'the flight" for the airport.'
-    ).format(date=format_day(day, _locale()), hours=rules.airport_hours)
+    ).format(date=format_day(day, current_locale()), hours=rules.airport_hours)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(_("⏭ Skip: time not known yet"), "notime")],
@@ -482,7 +479,7 @@ def _time_screen(
 def _too_far(today: date) -> str:
     return "⚠️ " + _(
         "That is more than a year ahead. Please enter a flight date until {date}."
-    ).format(date=format_day(latest_flight_day(today), _locale()))
+    ).format(date=format_day(latest_flight_day(today), current_locale()))
 
 
 async def start_dialogue(query: CallbackQuery, state: FSMContext) -> None:

@@ -22,8 +22,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.callbacks import ChecklistCb, DepartureCb, MenuCb, StaffCb
 from bot.clock import Clock
@@ -34,14 +34,21 @@ from bot.departure_guide import (
     PROGRAMME_KEY,
     ProgrammeWindow,
     WindowStatus,
-    is_source_url,
-    korea_today,
     officer_card_korean,
     programme_state,
 )
-from bot.facts import localized, source_line, source_name, unconfirmed_line
+from bot.departure_plan import korea_today
+from bot.facts import (
+    contact,
+    localized,
+    parse_source_url,
+    source_line,
+    source_name,
+    unconfirmed_line,
+)
 from bot.filters import NotACommand, StaffOnly
 from bot.formatting import format_datetime, format_day
+from bot.i18n import current_locale
 from bot.keyboards import back_to_menu_button
 from bot.parsing import InputError, InputProblem, parse_date
 from bot.screens import show
@@ -60,16 +67,12 @@ GUIDE_KEYS = (
 HISTORY_LIMIT = 5
 
 
-def _locale() -> str:
-    return I18n.get_current().current_locale
-
-
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
 def _day(value: date) -> str:
-    return format_day(value, _locale())
+    return format_day(value, current_locale())
 
 
 def _sources(*facts: Fact) -> str:
@@ -111,11 +114,7 @@ def status_line(window: ProgrammeWindow, today: date, contacts: Fact) -> str:
     return _(
         "⛔ The programme ended on {end}. An extension has not been confirmed: please call "
         "{immigration} before you act."
-    ).format(end=_day(window.end), immigration=_immigration(contacts))
-
-
-def _immigration(contacts: Fact) -> str:
-    return escape(str(contacts.value.get("immigration", "1345")))
+    ).format(end=_day(window.end), immigration=contact(contacts, "immigration"))
 
 
 def _no_eps_guarantee() -> str:
@@ -226,7 +225,7 @@ def who_screen(facts: dict[str, Fact]) -> str:
         _(
             "If one of these may apply to you, or you are not sure, call {immigration} "
             "(interpreters available) before you buy a ticket."
-        ).format(immigration=_immigration(contacts)),
+        ).format(immigration=contact(contacts, "immigration")),
         _sources(
             facts["departure.excluded"], programme, facts["departure.excluded_past"], contacts
         ),
@@ -259,7 +258,7 @@ def where_screen(facts: dict[str, Fact]) -> str:
             "{min_days} to {max_days} days before departure, once your ticket is booked: "
             "enter your details, the departure date, the airport and the flight number."
         ).format(
-            hikorea=escape(str(contacts.value.get("hikorea", "www.hikorea.go.kr"))),
+            hikorea=contact(contacts, "hikorea"),
             min_days=min_days,
             max_days=max_days,
         )
@@ -282,7 +281,7 @@ def where_screen(facts: dict[str, Fact]) -> str:
             "it visa-free."
         ),
         _("Not sure which way is yours? Call {immigration} (interpreters available).").format(
-            immigration=_immigration(contacts)
+            immigration=contact(contacts, "immigration")
         ),
         _sources(procedure, facts["departure.online"], contacts),
     )
@@ -596,7 +595,7 @@ def preview_screen(
 def history_screen(
     versions: list[FactVersion], *, in_dialogue: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
-    locale = _locale()
+    locale = current_locale()
     blocks = [_("<b>Programme window: last versions</b>")]
     for number, version in enumerate(versions, start=1):
         window = ProgrammeWindow.from_value(version.value)
@@ -697,7 +696,7 @@ async def _accept(
             ).format(length=len(value), limit=NOTE_MAX_LENGTH)
     elif step == "source":
         value = value.strip()
-        if value and not is_source_url(value):
+        if value and parse_source_url(value) is None:
             problem = "⚠️ " + _(
                 "That does not look like a web address. Please send a link that starts with "
                 "https://, or keep the current source."

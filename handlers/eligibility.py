@@ -18,8 +18,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.callbacks import EligibilityCb, MenuCb
 from bot.clock import Clock
@@ -51,6 +51,7 @@ from bot.eligibility import (
 from bot.facts import source_line, unconfirmed_line
 from bot.filters import NotACommand
 from bot.formatting import format_day
+from bot.i18n import current_locale
 from bot.keyboards import back_to_menu_button
 from bot.profile import effective_time_zone
 from bot.screens import show
@@ -77,10 +78,6 @@ STATE_OF: dict[str, State] = {step: getattr(SelfCheck, step) for step in STEPS}
 STEP_OF: dict[str, str] = {state.state: step for step, state in STATE_OF.items()}
 ICONS: dict[Outcome, str] = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNCLEAR: "❔"}
 DEPARTURE_RULE = "irregular_stay"  # its "unclear" result points to the voluntary-departure guide
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -171,7 +168,7 @@ def _birth_text(answer: str | None) -> str:
     birth = Birth.decode(answer)
     if birth is None:
         return ""
-    return format_day(birth.day, _locale()) if birth.day else str(birth.year)
+    return format_day(birth.day, current_locale()) if birth.day else str(birth.year)
 
 
 def _nav_row() -> list[InlineKeyboardButton]:
@@ -229,7 +226,7 @@ def _detail_lines(result: RuleResult) -> list[str]:
     """Lines only the screen right after the check shows: they derive from the birth date,
     which is not kept."""
     details = result.details
-    locale = _locale()
+    locale = current_locale()
     if "on" in details:
         return [
             _("You turn {age} on {date}.").format(
@@ -304,7 +301,9 @@ def result_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     values = _values(facts)
     lines = [
-        _("<b>Your EPS self-check</b> · {date}").format(date=format_day(checked_on, _locale())),
+        _("<b>Your EPS self-check</b> · {date}").format(
+            date=format_day(checked_on, current_locale())
+        ),
         _disclaimer(facts),
     ]
     for result in results:

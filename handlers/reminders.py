@@ -15,8 +15,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.callbacks import MenuCb, NewReminderCb, RemindersCb
 from bot.clock import Clock
@@ -27,6 +27,7 @@ from bot.formatting import (
     format_short_datetime,
     format_time_zone,
 )
+from bot.i18n import current_locale
 from bot.keyboards import back_to_menu_button, main_menu_keyboard
 from bot.parsing import InputError, InputProblem, parse_date, parse_reminder_text, parse_time
 from bot.profile import effective_time_zone
@@ -47,10 +48,6 @@ class NewReminder(StatesGroup):
     text = State()
 
 
-def _locale() -> str:
-    return I18n.get_current().current_locale
-
-
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
@@ -59,7 +56,7 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 def _reminder_line(engine: ReminderEngine, number: int, reminder: Reminder, zone: str) -> str:
-    when = format_datetime(reminder.fire_at, zone, _locale())
+    when = format_datetime(reminder.fire_at, zone, current_locale())
     return f"{number}. <b>{when}</b>\n{escape(engine.summary(reminder), quote=False)}"
 
 
@@ -76,7 +73,9 @@ async def render_list(
     lines = [notice, ""] if notice else []
     lines.append(_("<b>Your reminders</b>"))
     if upcoming:
-        lines.append(_("Times: {zone}").format(zone=format_time_zone(zone, _locale(), clock.now())))
+        lines.append(
+            _("Times: {zone}").format(zone=format_time_zone(zone, current_locale(), clock.now()))
+        )
         lines.append("")
         lines += [
             _reminder_line(engine, n, r, zone) for n, r in enumerate(upcoming[:LIST_LIMIT], start=1)
@@ -93,7 +92,7 @@ async def render_list(
     if missed:
         lines += ["", _("<b>Missed while I was offline</b>")]
         lines += [
-            f"• {format_datetime(r.due_at, zone, _locale())}: "
+            f"• {format_datetime(r.due_at, zone, current_locale())}: "
             f"{escape(engine.summary(r), quote=False)}"
             for r in missed
         ]
@@ -101,7 +100,7 @@ async def render_list(
         [
             _button(
                 _("❌ Cancel {number} · {when}").format(
-                    number=n, when=format_short_datetime(r.fire_at, zone, _locale())
+                    number=n, when=format_short_datetime(r.fire_at, zone, current_locale())
                 ),
                 RemindersCb(action="cancel", id=r.id).pack(),
             )
@@ -188,7 +187,10 @@ def _time_screen(
     text = _(
         "<b>New reminder</b>, step 2 of 3\nDate: {date}.\n"
         "At what time? Send it like 09:00 or 18:30 ({zone}), or choose below."
-    ).format(date=format_day(day, _locale()), zone=format_time_zone(zone, _locale(), clock.now()))
+    ).format(
+        date=format_day(day, current_locale()),
+        zone=format_time_zone(zone, current_locale(), clock.now()),
+    )
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -208,7 +210,8 @@ def _text_screen(
         "<b>New reminder</b>, step 3 of 3\nWhen: {when}.\n"
         "What should I remind you of? Up to {limit} characters."
     ).format(
-        when=format_datetime(due_at, effective_time_zone(user), _locale()), limit=MAX_TEXT_LENGTH
+        when=format_datetime(due_at, effective_time_zone(user), current_locale()),
+        limit=MAX_TEXT_LENGTH,
     )
     markup = InlineKeyboardMarkup(inline_keyboard=[_nav_row(back=True)])
     return (f"{problem}\n\n{text}" if problem else text), markup
@@ -279,7 +282,7 @@ async def _accept_date(
         problem = problem_text(InputProblem.DATE_PAST)
     elif day > horizon_end(today):
         problem = problem_text(
-            InputProblem.DATE_TOO_FAR, date=format_day(horizon_end(today), _locale())
+            InputProblem.DATE_TOO_FAR, date=format_day(horizon_end(today), current_locale())
         )
     if problem:
         await show(event, *_date_screen(problem))
@@ -388,8 +391,8 @@ async def text_typed(
     )
     await message.answer(
         _("✅ Done! I will remind you on {when} ({zone}):\n«{text}»").format(
-            when=format_datetime(reminder.fire_at, zone, _locale()),
-            zone=format_time_zone(zone, _locale(), clock.now()),
+            when=format_datetime(reminder.fire_at, zone, current_locale()),
+            zone=format_time_zone(zone, current_locale(), clock.now()),
             text=escape(text, quote=False),
         ),
         reply_markup=markup,

@@ -26,10 +26,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import StaffCb, TrackerCb
 from bot.clock import Clock
-from bot.facts import source_name
+from bot.facts import parse_source_url, source_name
 from bot.filters import NotACommand, StaffOnly
 from bot.formatting import format_datetime
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.keyboards import back_to_menu_button
 from bot.parsing import InputError, InputProblem, parse_reminder_text
 from bot.profile import effective_time_zone
@@ -48,7 +48,6 @@ from bot.tracker import (
     excerpt,
     news_keyboard,
     parse_accession,
-    parse_source_url,
     publish_news,
     render_news,
     render_screen,
@@ -104,10 +103,6 @@ NOTE_STATES: dict[str, State] = {
     "en": TrackerEdit.note_en,
 }
 _LANGUAGE_OF_STATE = {state.state: lang for lang, state in NOTE_STATES.items()}
-
-
-def _locale() -> str:
-    return I18n.get_current().current_locale
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -261,7 +256,7 @@ async def open_history(
         )
         lines += [
             "",
-            f"<b>{format_datetime(version.changed_at, zone, _locale())}</b> · {who}",
+            f"<b>{format_datetime(version.changed_at, zone, current_locale())}</b> · {who}",
             escape(stage_label(parse_accession(version.value).stage)),
             f"📝 {excerpt(version.value)}",
             f"🔎 {escape(source_name(version.source_url))}",

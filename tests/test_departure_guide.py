@@ -13,12 +13,11 @@ from bot.departure_guide import (
     PROGRAMME_KEY,
     ProgrammeWindow,
     WindowStatus,
-    is_source_url,
-    korea_today,
     officer_card_korean,
     programme_state,
 )
-from bot.facts import load_seed
+from bot.departure_plan import korea_today
+from bot.facts import load_seed, parse_source_url
 from bot.fakeapi import FakeTelegramSession
 from bot.formatting import format_day
 from bot.simuser import SimulatedUser, plain
@@ -105,7 +104,7 @@ def test_seed_window_parses_and_round_trips() -> None:
     ],
 )
 def test_source_url_check(text: str, ok: bool) -> None:
-    assert is_source_url(text) is ok
+    assert (parse_source_url(text) is not None) is ok
 
 
 def test_officer_card_korean_uses_the_glossary_terms() -> None:

@@ -13,6 +13,7 @@ from aiogram import Bot
 from bot.app import App
 from bot.callbacks import StaffCb, TrackerCb
 from bot.clock import ManualClock
+from bot.facts import parse_source_url
 from bot.fakeapi import FakeTelegramSession
 from bot.reminder_rules import QuietHours, plan_fire_time
 from bot.simuser import SimulatedUser, plain
@@ -23,7 +24,6 @@ from bot.tracker import (
     TOPIC,
     StageState,
     parse_accession,
-    parse_source_url,
     plan_news,
     same_status,
     stage_state,
