@@ -71,7 +71,8 @@ def source_line(fact: Fact) -> str:
     if fact.source_date is not None:
         source = _("{site}, {date}").format(site=link, date=format_day(fact.source_date, locale))
     else:
-        source = link
+        # Said outright, so a reader does not take a missing date for a recent one.
+        source = _("{site} (the page shows no date)").format(site=link)
     return _("🔎 Checked {checked} · source: {source}").format(
         checked=format_day(fact.checked_on, locale), source=source
     )

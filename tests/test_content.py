@@ -161,3 +161,16 @@ def _as_fact(seed: FactSeed):
         checked_on=seed.checked_on,
         confidence=seed.confidence,
     )
+
+
+def test_a_source_without_a_date_says_so(app) -> None:
+    undated = _as_fact(next(seed for seed in load_seed() if seed.key == "eps.sectors"))
+    assert undated.source_date is None
+    expected = {
+        "kk": "(бетте күні көрсетілмеген)",
+        "ru": "(дата на странице не указана)",
+        "en": "(the page shows no date)",
+    }
+    for locale, words in expected.items():
+        with app.i18n.context(), app.i18n.use_locale(locale):
+            assert source_line(undated).endswith(f">hrdkorea.kr</a> {words}")
