@@ -15,6 +15,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock, SystemClock
@@ -94,7 +95,10 @@ def build_dispatcher(
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
-    dispatcher = Dispatcher(storage=fsm_storage)
+    # One update per chat at a time: a double press of any button (a confirm above all) is
+    # handled after the first one finished, so it sees the dialogue already moved on. This is
+    # per process; several instances would use aiogram's RedisEventIsolation instead.
+    dispatcher = Dispatcher(storage=fsm_storage, events_isolation=SimpleEventIsolation())
     dispatcher.workflow_data.update(
         WorkflowData(
             settings=settings,

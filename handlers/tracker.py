@@ -9,11 +9,9 @@ keeps every version) and queues one "tracker.news" reminder per reachable subscr
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from html import escape
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -81,12 +79,6 @@ STAGE_ACTIONS: dict[str, int] = {
     "tracker_stage_3": 3,
     "tracker_joined": JOINED,
 }
-
-# One confirmation at a time per app (its content repository): a double press, whose two
-# updates aiogram handles concurrently, cannot publish twice. Keyed weakly, so each app (and
-# its event loop) has its own lock.
-_confirm_locks: WeakKeyDictionary[ContentRepository, asyncio.Lock] = WeakKeyDictionary()
-
 
 class TrackerEdit(StatesGroup):
     stage = State()
@@ -539,39 +531,38 @@ async def confirm(
     clock: Clock,
     user_record: UserRecord,
 ) -> None:
-    async with _confirm_locks.setdefault(content, asyncio.Lock()):
-        if await state.get_state() != TrackerEdit.preview.state:
-            await query.answer(_("This button is out of date."))
-            return  # a second press while the first was being handled
-        data = await state.get_data()
-        current = await content.get(FACT_KEY)
-        draft = _draft(data, current, clock)
-        await state.clear()
-        changed_status = not same_status(current.value, draft.value)
-        if not changed_status and draft.source_url == current.source_url:
-            notice = _("Nothing has changed, so nothing was saved and nobody was notified.")
-            await show(query, *(await _panel(content, db, notice=notice)))
-            return
-        now = int(clock.now())
-        fact = await content.update(
-            FACT_KEY,
-            value=draft.value,
-            by=user_record.id,
-            now=now,
-            checked_on=draft.checked_on,
-            source_url=data.get("source_url"),
-        )
-        if changed_status and fact.confirmed:
-            count = await publish_news(reminders, SubscriptionRepository(db), fact, now=now)
-            text = ngettext(
-                "✅ Saved. The news is queued for {count} subscriber. It goes out at the pace "
-                "Telegram allows; people in their night hours get it in the morning.",
-                "✅ Saved. The news is queued for {count} subscribers. It goes out at the pace "
-                "Telegram allows; people in their night hours get it in the morning.",
-                count,
-            ).format(count=count)
-        else:
-            text = _("✅ Saved. The status itself did not change, so nobody was notified.")
+    if await state.get_state() != TrackerEdit.preview.state:
+        await query.answer(_("This button is out of date."))
+        return  # a second press, handled after the first (event isolation)
+    data = await state.get_data()
+    current = await content.get(FACT_KEY)
+    draft = _draft(data, current, clock)
+    await state.clear()
+    changed_status = not same_status(current.value, draft.value)
+    if not changed_status and draft.source_url == current.source_url:
+        notice = _("Nothing has changed, so nothing was saved and nobody was notified.")
+        await show(query, *(await _panel(content, db, notice=notice)))
+        return
+    now = int(clock.now())
+    fact = await content.update(
+        FACT_KEY,
+        value=draft.value,
+        by=user_record.id,
+        now=now,
+        checked_on=draft.checked_on,
+        source_url=data.get("source_url"),
+    )
+    if changed_status and fact.confirmed:
+        count = await publish_news(reminders, SubscriptionRepository(db), fact, now=now)
+        text = ngettext(
+            "✅ Saved. The news is queued for {count} subscriber. It goes out at the pace "
+            "Telegram allows; people in their night hours get it in the morning.",
+            "✅ Saved. The news is queued for {count} subscribers. It goes out at the pace "
+            "Telegram allows; people in their night hours get it in the morning.",
+            count,
+        ).format(count=count)
+    else:
+        text = _("✅ Saved. The status itself did not change, so nobody was notified.")
     log.info("accession tracker updated by staff %s", user_record.id)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
