@@ -5,9 +5,9 @@ What is measured
     through the *real* application: the Dispatcher from `bot.app.build_dispatcher` with all its
     middlewares (user record, locale, SQLite FSM storage), routers and handlers, on a real SQLite
     file in a temporary directory, talking to the in-process fake Bot API
-    (`bot.fakeapi.FakeTelegramSession`) instead of Telegram. Every user starts with /start, picks a
-    language and an audience, then does a random mix of menu buttons (menu:root, menu:help,
-    menu:mydata, menu:language, lang:xx), free text and /menu, /help, /mydata.
+    (`bot.offline.fakeapi.FakeTelegramSession`) instead of Telegram. Every user starts with
+    /start, picks a language and an audience, then does a random mix of menu buttons (menu:root,
+    menu:help, menu:mydata, menu:language, lang:xx), free text and /menu, /help, /mydata.
 
     Updates are generated lazily, round-robin over the users: each button press is built from the
     current state of the bot's newest keyboard message in that chat (as the fake API stores it),
@@ -83,7 +83,7 @@ from aiogram.types import CallbackQuery, Message, Update  # noqa: E402
 
 from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 TEXTS = (
@@ -266,7 +266,7 @@ class Result:
     in_flight_ms: list[float] = field(default_factory=list)  # from this update's own start
     escaped: int = 0  # exceptions that came out of feed_update
     errors_logged: int = 0  # failures the app's error handler caught (and logged)
-    edit_fallbacks: int = 0  # edits that failed and became a new message (bot/screens.py)
+    edit_fallbacks: int = 0  # edits that failed and became a new message (bot/telegram/screens.py)
     first_error: str | None = None
     rss_warm_mb: float = 0.0
     rss_peak_mb: float = 0.0
@@ -308,8 +308,8 @@ class LogTally(logging.Handler):
 
     The app's error handler (handlers/errors.py) swallows exceptions and answers with an
     apology, so a failing update looks like a fast, successful one unless the log is watched.
-    `bot.screens` logs when an edit failed and a new message was sent instead: the benchmark is
-    meant to measure the normal edit-in-place path, so that count should stay 0.
+    `bot.telegram.screens` logs when an edit failed and a new message was sent instead: the
+    benchmark is meant to measure the normal edit-in-place path, so that count should stay 0.
     """
 
     def __init__(self) -> None:
@@ -319,7 +319,7 @@ class LogTally(logging.Handler):
         self.first_error: str | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == "bot.screens":
+        if record.name == "bot.telegram.screens":
             self.edit_fallbacks += 1
         elif record.levelno >= logging.ERROR:
             self.errors += 1
@@ -329,9 +329,9 @@ class LogTally(logging.Handler):
     @classmethod
     def install(cls) -> LogTally:
         tally = cls()
-        for name in ("handlers.errors", "bot.screens", "aiogram"):
+        for name in ("handlers.errors", "bot.telegram.screens", "aiogram"):
             logging.getLogger(name).addHandler(tally)
-        screens = logging.getLogger("bot.screens")
+        screens = logging.getLogger("bot.telegram.screens")
         if screens.getEffectiveLevel() > logging.INFO:
             screens.setLevel(logging.INFO)  # only logs on a failed edit: free on the normal path
         return tally

@@ -16,7 +16,7 @@ What is measured
     AsyncIOScheduler. Process RSS (VmRSS) is read before and after arming.
 
     Then the real APScheduler timer fires the burst through `ReminderEngine.deliver` and
-    `TelegramSender` into the in-process fake Bot API (`bot.fakeapi.FakeTelegramSession`),
+    `TelegramSender` into the in-process fake Bot API (`bot.offline.fakeapi.FakeTelegramSession`),
     which notes the wall time at which each sendMessage reaches it. Each reminder's text carries
     its burst number, so lateness = receive time - due time (due times are whole seconds, as
     stored). Meanwhile a load task feeds synthetic updates (/start, /menu, /help, free text from
@@ -75,7 +75,7 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent  # noqa: 
 from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.reminders import NewReminder, ReminderRepository  # noqa: E402
 

@@ -8,8 +8,8 @@ What is measured
     them, news for people in their night is simply armed for 08:00 local.
 
     The real app (`bot.app.build_dispatcher`, APScheduler timer running, SystemClock) and the
-    in-process fake Bot API (`bot.fakeapi.FakeTelegramSession`). The staff member walks the real
-    /tracker dialogue through the Dispatcher (stage 3, three notes, keep the source), then:
+    in-process fake Bot API (`bot.offline.fakeapi.FakeTelegramSession`). The staff member walks
+    the real /tracker dialogue through the Dispatcher (stage 3, three notes, keep the source), then:
 
     1. Confirm latency: wall time of feeding the "Confirm and notify" button press through
        `Dispatcher.feed_update` until the handler has answered (the staff reply is the handler's
@@ -64,10 +64,10 @@ from aiogram.methods.base import TelegramType  # noqa: E402
 from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
-from bot.sender import TelegramSender  # noqa: E402
-from bot.simuser import SimulatedUser  # noqa: E402
-from bot.tracker import NEWS_KIND, NEWS_SHARE_OF_PACE, TOPIC  # noqa: E402
+from bot.eps.tracker import NEWS_KIND, NEWS_SHARE_OF_PACE, TOPIC  # noqa: E402
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
+from bot.offline.simuser import SimulatedUser  # noqa: E402
+from bot.reminders.sender import TelegramSender  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.subscriptions import SubscriptionRepository  # noqa: E402
 

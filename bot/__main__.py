@@ -1,6 +1,6 @@
 """Command line: `python -m bot [run|console|backup|restore|stats]`.
 
-Wiring only; the work happens elsewhere (operator commands in `bot/ops.py`).
+Wiring only; the work happens elsewhere (operator commands in `bot/ops/backup.py`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="SQLite file for the console, kept apart from real users (default: %(default)s)",
     )
     console.add_argument("--user-id", type=int, default=100_000_001, help=argparse.SUPPRESS)
-    # Operator commands live in bot/ops.py; importing it pulls in no aiogram, so they start fast.
-    from bot.ops import add_commands
+    # Operator commands live in bot/ops/backup.py; importing it pulls in no aiogram, so they
+    # start fast.
+    from bot.ops.backup import add_commands
 
     add_commands(commands)
     args = parser.parse_args(argv)
@@ -62,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     level = settings.log_level if args.command == "run" else "WARNING"
     setup_logging(level, secrets=[token])
     if args.command in ("backup", "restore", "stats"):
-        from bot.ops import run_command
+        from bot.ops.backup import run_command
 
         return run_command(args, settings)
     try:
         if args.command == "console":
-            from bot.console import run_console
+            from bot.offline.console import run_console
 
             asyncio.run(
                 run_console(

@@ -19,17 +19,17 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock, SystemClock
-from bot.commands import register_commands
 from bot.config import Settings
-from bot.departure_reminders import register_checklist_kinds
-from bot.facts import load_seed
+from bot.content.facts import load_seed
+from bot.departure.reminders import register_checklist_kinds
+from bot.eps.tracker import register_tracker_kinds
 from bot.i18n import UserLocaleMiddleware, build_i18n
-from bot.middlewares import UserMiddleware
-from bot.reminder_rules import QuietHours
-from bot.scheduler import ReminderEngine
-from bot.sender import TelegramSender
-from bot.throttling import ThrottlingMiddleware
-from bot.tracker import register_tracker_kinds
+from bot.reminders.engine import ReminderEngine
+from bot.reminders.rules import QuietHours
+from bot.reminders.sender import TelegramSender
+from bot.telegram.commands import register_commands
+from bot.telegram.middlewares import UserMiddleware
+from bot.telegram.throttling import ThrottlingMiddleware
 from handlers import build_router
 from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository

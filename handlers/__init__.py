@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.filters import PrivateChat
+from bot.telegram.filters import PrivateChat
 from handlers import (
     checklist,
     departure,

@@ -19,8 +19,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ChecklistCb, MenuCb
-from bot.checklist import (
+from bot.clock import Clock
+from bot.content.facts import contact, source_line
+from bot.content.parsing import InputError, InputProblem, parse_date, parse_time
+from bot.content.profile import effective_time_zone
+from bot.departure.checklist import (
     ITEMS,
     ITEMS_BY_KEY,
     ChecklistItem,
@@ -30,8 +33,7 @@ from bot.checklist import (
     progress,
     progress_lines,
 )
-from bot.clock import Clock
-from bot.departure_plan import (
+from bot.departure.plan import (
     KOREA_ZONE,
     REPORT_ITEM,
     DeparturePlan,
@@ -43,15 +45,13 @@ from bot.departure_plan import (
     latest_flight_day,
     plan_departure,
 )
-from bot.departure_reminders import pending_departure_reminders, sync_departure_reminders
-from bot.facts import contact, source_line
-from bot.filters import NotACommand
+from bot.departure.reminders import pending_departure_reminders, sync_departure_reminders
 from bot.formatting import format_datetime, format_day, format_short_datetime
 from bot.i18n import current_locale
-from bot.parsing import InputError, InputProblem, parse_date, parse_time
-from bot.profile import effective_time_zone
-from bot.scheduler import ReminderEngine
-from bot.screens import show
+from bot.reminders.engine import ReminderEngine
+from bot.telegram.callbacks import ChecklistCb, MenuCb
+from bot.telegram.filters import NotACommand
+from bot.telegram.screens import show
 from handlers.reminders import problem_text
 from storage.checklists import Checklist, ChecklistRepository
 from storage.content import ContentRepository, Fact

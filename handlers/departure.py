@@ -25,9 +25,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import ChecklistCb, DepartureCb, MenuCb, StaffCb
 from bot.clock import Clock
-from bot.departure_guide import (
+from bot.content.facts import (
+    contact,
+    localized,
+    parse_source_url,
+    source_line,
+    source_name,
+    unconfirmed_line,
+)
+from bot.content.parsing import InputError, InputProblem, parse_date
+from bot.departure.guide import (
     NOTE_LANGUAGES,
     NOTE_MAX_LENGTH,
     OFFICER_CARD,
@@ -37,21 +45,13 @@ from bot.departure_guide import (
     officer_card_korean,
     programme_state,
 )
-from bot.departure_plan import korea_today
-from bot.facts import (
-    contact,
-    localized,
-    parse_source_url,
-    source_line,
-    source_name,
-    unconfirmed_line,
-)
-from bot.filters import NotACommand, StaffOnly
+from bot.departure.plan import korea_today
 from bot.formatting import format_datetime, format_day
 from bot.i18n import current_locale
-from bot.keyboards import back_to_menu_button
-from bot.parsing import InputError, InputProblem, parse_date
-from bot.screens import show
+from bot.telegram.callbacks import ChecklistCb, DepartureCb, MenuCb, StaffCb
+from bot.telegram.filters import NotACommand, StaffOnly
+from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import show
 from storage.content import ContentRepository, Fact, FactVersion
 from storage.users import UserRecord
 

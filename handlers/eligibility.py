@@ -1,6 +1,6 @@
 """The EPS eligibility self-check: intro, one question per requirement, the result.
 
-The rules and their verdicts live in `bot/eligibility.py`; this module only asks, remembers the
+The rules and their verdicts live in `bot/eps/eligibility.py`; this module only asks, remembers the
 answers in FSM data (SQLite, so a restart loses nothing) and shows the result. Once the result is
 shown, the answers are dropped and only the outcomes and the day of the check are kept
 (`storage/eligibility.py`), which the user can view again, retake or delete.
@@ -21,9 +21,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import EligibilityCb, MenuCb
 from bot.clock import Clock
-from bot.eligibility import (
+from bot.content.facts import source_line, unconfirmed_line
+from bot.content.profile import effective_time_zone
+from bot.eps.eligibility import (
     ACCESSION_FACT,
     CONTACTS_FACT,
     FACT_KEYS,
@@ -48,13 +49,12 @@ from bot.eligibility import (
     stored_reason,
     tally,
 )
-from bot.facts import source_line, unconfirmed_line
-from bot.filters import NotACommand
 from bot.formatting import format_day
 from bot.i18n import current_locale
-from bot.keyboards import back_to_menu_button
-from bot.profile import effective_time_zone
-from bot.screens import show
+from bot.telegram.callbacks import EligibilityCb, MenuCb
+from bot.telegram.filters import NotACommand
+from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import show
 from storage.content import ContentRepository, Fact
 from storage.db import Database
 from storage.eligibility import EligibilityRepository, StoredOutcome
@@ -62,7 +62,7 @@ from storage.users import UserRecord
 
 
 class SelfCheck(StatesGroup):
-    """One state per question, named after the rule it answers (see `bot.eligibility.STEPS`)."""
+    """One state per question, named after the rule it answers (see `bot.eps.eligibility.STEPS`)."""
 
     age = State()
     criminal_record = State()

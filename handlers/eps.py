@@ -1,6 +1,6 @@
 """The EPS guide: /eps and the "Legal work (EPS)" section, screens edited in place.
 
-The screens themselves are written in bot/eps_guide.py from the current facts; this module only
+The screens themselves are written in bot/eps/guide.py from the current facts; this module only
 reads the facts and shows the screen a button asks for.
 """
 
@@ -12,9 +12,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import EpsCb, MenuCb
-from bot.eps_guide import FACT_KEYS, Screen, build
-from bot.screens import show
+from bot.eps.guide import FACT_KEYS, Screen, build
+from bot.telegram.callbacks import EpsCb, MenuCb
+from bot.telegram.screens import show
 from storage.content import ContentRepository
 
 _PREFIX = f"{EpsCb.__prefix__}{EpsCb.__separator__}"

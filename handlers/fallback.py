@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards import main_menu_keyboard
-from bot.screens import show
+from bot.telegram.keyboards import main_menu_keyboard
+from bot.telegram.screens import show
 from storage.users import UserRecord
 
 

@@ -9,11 +9,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import LanguageCb, MenuCb
-from bot.commands import set_chat_commands
-from bot.keyboards import language_keyboard, main_menu_keyboard
-from bot.profile import is_onboarded
-from bot.screens import show
+from bot.content.profile import is_onboarded
+from bot.telegram.callbacks import LanguageCb, MenuCb
+from bot.telegram.commands import set_chat_commands
+from bot.telegram.keyboards import language_keyboard, main_menu_keyboard
+from bot.telegram.screens import show
 from handlers.start import ask_audience
 from storage.users import UserRecord, UserRepository
 

@@ -11,7 +11,7 @@ from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
 from bot.clock import Clock
-from bot.scheduler import ReminderEngine
+from bot.reminders.engine import ReminderEngine
 from storage.users import UserRepository
 
 

@@ -8,11 +8,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb
-from bot.commands import COMMANDS
-from bot.keyboards import back_only_keyboard, main_menu_keyboard
-from bot.menu import visible_sections
-from bot.screens import show
+from bot.telegram.callbacks import MenuCb
+from bot.telegram.commands import COMMANDS
+from bot.telegram.keyboards import back_only_keyboard, main_menu_keyboard
+from bot.telegram.menu import visible_sections
+from bot.telegram.screens import show
 from storage.users import UserRecord
 
 

@@ -9,22 +9,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb, PrivacyCb, TimeZoneCb
-from bot.checklist import checklist_data_line
 from bot.clock import Clock
+from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
+from bot.departure.checklist import checklist_data_line
+from bot.eps.tracker import TOPIC as TRACKER_TOPIC
 from bot.formatting import format_date, format_day, format_time_zone
 from bot.i18n import LANGUAGE_NAMES
-from bot.keyboards import (
+from bot.reminders.engine import ReminderEngine
+from bot.telegram.callbacks import MenuCb, PrivacyCb, TimeZoneCb
+from bot.telegram.keyboards import (
     audience_keyboard,
     confirm_delete_keyboard,
     my_data_keyboard,
     privacy_keyboard,
     time_zone_keyboard,
 )
-from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
-from bot.scheduler import ReminderEngine
-from bot.screens import show
-from bot.tracker import TOPIC as TRACKER_TOPIC
+from bot.telegram.screens import show
 from storage.checklists import ChecklistRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository

@@ -18,9 +18,15 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import MenuCb, NewReminderCb, RemindersCb
 from bot.clock import Clock
-from bot.filters import NotACommand
+from bot.content.parsing import (
+    InputError,
+    InputProblem,
+    parse_date,
+    parse_reminder_text,
+    parse_time,
+)
+from bot.content.profile import effective_time_zone
 from bot.formatting import (
     format_datetime,
     format_day,
@@ -28,12 +34,12 @@ from bot.formatting import (
     format_time_zone,
 )
 from bot.i18n import current_locale
-from bot.keyboards import back_to_menu_button, main_menu_keyboard
-from bot.parsing import InputError, InputProblem, parse_date, parse_reminder_text, parse_time
-from bot.profile import effective_time_zone
-from bot.reminder_rules import MAX_PENDING_PER_USER, MAX_TEXT_LENGTH, horizon_end, local_to_utc
-from bot.scheduler import ReminderEngine, custom_reminder
-from bot.screens import show
+from bot.reminders.engine import ReminderEngine, custom_reminder
+from bot.reminders.rules import MAX_PENDING_PER_USER, MAX_TEXT_LENGTH, horizon_end, local_to_utc
+from bot.telegram.callbacks import MenuCb, NewReminderCb, RemindersCb
+from bot.telegram.filters import NotACommand
+from bot.telegram.keyboards import back_to_menu_button, main_menu_keyboard
+from bot.telegram.screens import show
 from storage.reminders import Reminder
 from storage.users import UserRecord
 

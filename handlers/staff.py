@@ -13,11 +13,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import StaffCb
-from bot.filters import StaffOnly
 from bot.formatting import format_number
-from bot.screens import show
-from bot.stats import OpsStats, collect_stats
+from bot.ops.stats import OpsStats, collect_stats
+from bot.telegram.callbacks import StaffCb
+from bot.telegram.filters import StaffOnly
+from bot.telegram.screens import show
 from storage.db import Database
 
 STAFF_COMMANDS: tuple[str, ...] = ("stats", "programme", "tracker")

@@ -9,13 +9,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AudienceCb
 from bot.clock import Clock
-from bot.filters import NotACommand
-from bot.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
-from bot.profile import is_onboarded
-from bot.scheduler import ReminderEngine
-from bot.screens import show
+from bot.content.profile import is_onboarded
+from bot.reminders.engine import ReminderEngine
+from bot.telegram.callbacks import AudienceCb
+from bot.telegram.filters import NotACommand
+from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
+from bot.telegram.screens import show
 from handlers.privacy import render_my_data
 from handlers.states import Onboarding
 from storage.db import Database

@@ -22,18 +22,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import StaffCb, TrackerCb
 from bot.clock import Clock
-from bot.facts import parse_source_url, source_name
-from bot.filters import NotACommand, StaffOnly
-from bot.formatting import format_datetime
-from bot.i18n import LANGUAGE_NAMES, current_locale
-from bot.keyboards import back_to_menu_button
-from bot.parsing import InputError, InputProblem, parse_reminder_text
-from bot.profile import effective_time_zone
-from bot.scheduler import ReminderEngine
-from bot.screens import show
-from bot.tracker import (
+from bot.content.facts import parse_source_url, source_name
+from bot.content.parsing import InputError, InputProblem, parse_reminder_text
+from bot.content.profile import effective_time_zone
+from bot.eps.tracker import (
     FACT_KEY,
     JOINED,
     LANGUAGES,
@@ -54,6 +47,13 @@ from bot.tracker import (
     stage_label,
     today_in_kazakhstan,
 )
+from bot.formatting import format_datetime
+from bot.i18n import LANGUAGE_NAMES, current_locale
+from bot.reminders.engine import ReminderEngine
+from bot.telegram.callbacks import StaffCb, TrackerCb
+from bot.telegram.filters import NotACommand, StaffOnly
+from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import show
 from storage.content import ContentRepository, Fact
 from storage.db import Database
 from storage.subscriptions import SubscriptionRepository

@@ -1,7 +1,7 @@
 """Content repository: the changeable facts the bot states, with source, date and history.
 
 Handlers never hard-code what can change (a negotiation stage, a programme's dates, a phone
-number): they read it here. The repository is seeded from `bot/facts.json` on start-up (only
+number): they read it here. The repository is seeded from `bot/content/facts.json` on start-up (only
 keys that are missing, so a staff edit is never overwritten by a deploy), and staff edits go
 through `update`, which keeps the previous and the new version in `content_history`.
 

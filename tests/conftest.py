@@ -12,9 +12,9 @@ from aiogram import Bot
 from bot.app import App, build_bot, build_dispatcher
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
-from bot.sender import TelegramSender
-from bot.simuser import SimulatedUser
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession
+from bot.offline.simuser import SimulatedUser
+from bot.reminders.sender import TelegramSender
 from storage.db import Database
 
 START = datetime(2026, 11, 21, 10, 0, tzinfo=UTC).timestamp()

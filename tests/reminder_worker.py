@@ -24,8 +24,8 @@ from aiogram.methods import TelegramMethod
 
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
-from bot.sender import TelegramSender
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession
+from bot.reminders.sender import TelegramSender
 from storage.db import Database
 
 

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram.methods import SendMessage
 
-from bot.callbacks import ChecklistCb, MenuCb
-from bot.checklist import ITEM_KEYS
-from bot.departure_plan import (
+from bot.departure.checklist import ITEM_KEYS
+from bot.departure.plan import (
     KIND_FLIGHT_DAY,
     KIND_OPEN_ITEMS,
     KIND_REPORT_DEADLINE,
     KIND_WINDOW_OPENS,
     KINDS,
 )
-from bot.simuser import SimulatedUser
+from bot.offline.simuser import SimulatedUser
+from bot.telegram.callbacks import ChecklistCb, MenuCb
 from storage.checklists import ChecklistRepository
 from storage.reminders import ReminderStatus
 from tests.conftest import UserFactory, onboard

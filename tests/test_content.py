@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.facts import SEED_PATH, load_seed, source_line, source_name, unconfirmed_line
+from bot.content.facts import SEED_PATH, load_seed, source_line, source_name, unconfirmed_line
 from storage.content import Confidence, ContentRepository, FactSeed
 from storage.db import Database
 
@@ -108,7 +108,7 @@ async def test_an_unknown_key_is_a_bug_not_a_silent_blank(db: Database) -> None:
 def test_the_seed_file_cites_a_source_and_a_date_for_every_fact() -> None:
     raw = json.loads(SEED_PATH.read_text(encoding="utf-8"))["facts"]
     keys = [item["key"] for item in raw]
-    assert len(keys) == len(set(keys)), "duplicate keys in bot/facts.json"
+    assert len(keys) == len(set(keys)), "duplicate keys in bot/content/facts.json"
     for seed in load_seed():
         assert seed.source_url.startswith(("http://", "https://")), seed.key
         assert seed.checked_on <= date(2026, 11, 21), seed.key

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from aiogram import Bot
 
-from bot.departure_guide import (
+from bot.content.facts import load_seed, parse_source_url
+from bot.departure.guide import (
     OFFICER_CARD,
     PROGRAMME_KEY,
     ProgrammeWindow,
@@ -16,11 +17,10 @@ from bot.departure_guide import (
     officer_card_korean,
     programme_state,
 )
-from bot.departure_plan import korea_today
-from bot.facts import load_seed, parse_source_url
-from bot.fakeapi import FakeTelegramSession
+from bot.departure.plan import korea_today
 from bot.formatting import format_day
-from bot.simuser import SimulatedUser, plain
+from bot.offline.fakeapi import FakeTelegramSession
+from bot.offline.simuser import SimulatedUser, plain
 from storage.db import Database
 from tests.conftest import ADMIN_ID, Restart, UserFactory, onboard
 

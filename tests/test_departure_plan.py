@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checklist import ITEM_KEYS
-from bot.departure_plan import (
+from bot.content.parsing import InputError, InputProblem
+from bot.departure.checklist import ITEM_KEYS
+from bot.departure.plan import (
     KIND_FLIGHT_DAY,
     KIND_OPEN_ITEMS,
     KIND_REPORT_DEADLINE,
@@ -27,7 +28,6 @@ from bot.departure_plan import (
     plan_departure,
     planned_reminders,
 )
-from bot.parsing import InputError, InputProblem
 
 RULES = ProcedureRules()  # 3 / 15 / 4, as in the facts sheet
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import App
-from bot.fakeapi import FakeTelegramSession
-from bot.simuser import plain
+from bot.offline.fakeapi import FakeTelegramSession
+from bot.offline.simuser import plain
 from storage.db import Database
 from tests.conftest import ADMIN_ID, UserFactory, onboard
 from tests.test_tracker import (

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from bot.callbacks import EligibilityCb, MenuCb
-from bot.eligibility import STEPS
-from bot.simuser import SimulatedUser
+from bot.eps.eligibility import STEPS
+from bot.offline.simuser import SimulatedUser
+from bot.telegram.callbacks import EligibilityCb, MenuCb
 from storage.db import Database
 from tests.conftest import UserFactory, onboard
 

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from bot.eligibility import (
+from bot.content.facts import load_seed
+from bot.eps.eligibility import (
     FACT_KEYS,
     RULES,
     RULES_BY_ID,
@@ -29,7 +30,6 @@ from bot.eligibility import (
     stored_reason,
     tally,
 )
-from bot.facts import load_seed
 from storage.content import Confidence, Fact
 
 TODAY = date(2026, 11, 21)

@@ -10,11 +10,11 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
 from bot.app import App
-from bot.callbacks import EligibilityCb, EpsCb, TrackerCb
 from bot.clock import ManualClock
-from bot.commands import commands_in
-from bot.eps_guide import count_in, duration_text
-from bot.simuser import SimulatedUser
+from bot.eps.guide import count_in, duration_text
+from bot.offline.simuser import SimulatedUser
+from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
+from bot.telegram.commands import commands_in
 from storage.content import Confidence
 from tests.conftest import ADMIN_ID, UserFactory, onboard
 

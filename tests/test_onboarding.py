@@ -6,7 +6,7 @@ import pytest
 from aiogram.methods import SetMyCommands
 
 from bot.app import build_dispatcher
-from bot.simuser import SimulatedUser
+from bot.offline.simuser import SimulatedUser
 from storage.db import Database
 from storage.users import Audience, UserRepository
 from tests.conftest import UserFactory, onboard

@@ -6,7 +6,13 @@ from datetime import date, time
 
 import pytest
 
-from bot.parsing import InputError, InputProblem, parse_date, parse_reminder_text, parse_time
+from bot.content.parsing import (
+    InputError,
+    InputProblem,
+    parse_date,
+    parse_reminder_text,
+    parse_time,
+)
 
 TODAY = date(2026, 11, 21)
 

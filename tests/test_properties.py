@@ -64,12 +64,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.app import App
-from bot.callbacks import LanguageCb, NewReminderCb, RemindersCb
 from bot.clock import ManualClock
-from bot.fakeapi import BOT_USERNAME, FakeTelegramSession
-from bot.reminder_rules import MAX_HORIZON_DAYS, MAX_TEXT_LENGTH
-from bot.scheduler import custom_reminder
-from bot.simuser import SimulatedUser, plain
+from bot.offline.fakeapi import BOT_USERNAME, FakeTelegramSession
+from bot.offline.simuser import SimulatedUser, plain
+from bot.reminders.engine import custom_reminder
+from bot.reminders.rules import MAX_HORIZON_DAYS, MAX_TEXT_LENGTH
+from bot.telegram.callbacks import LanguageCb, NewReminderCb, RemindersCb
 from handlers.reminders import NewReminder
 from handlers.states import Onboarding
 from storage.db import Database
@@ -287,8 +287,9 @@ HUMAN_PAUSE_S = 1.5  # between two actions of one person; flood control allows 1
 
 class PacedUser(SimulatedUser):
     """A `SimulatedUser` who takes a breath before each action, as people do: the real flood
-    control (`bot/throttling.py`, a token bucket on the same manual clock) would otherwise drop
-    the 9th update of a burst silently, which is right for a script and wrong for this test."""
+    control (`bot/telegram/throttling.py`, a token bucket on the same manual clock) would
+    otherwise drop the 9th update of a burst silently, which is right for a script and wrong for
+    this test."""
 
     def __init__(self, *args: Any, clock: ManualClock, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

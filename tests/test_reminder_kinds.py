@@ -8,8 +8,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.app import App
-from bot.fakeapi import FakeTelegramSession
-from bot.scheduler import ReminderKind, Rendered
+from bot.offline.fakeapi import FakeTelegramSession
+from bot.reminders.engine import ReminderKind, Rendered
 from storage.reminders import NewReminder, Reminder, ReminderStatus
 from storage.users import UserRecord
 from tests.conftest import START, UserFactory, onboard

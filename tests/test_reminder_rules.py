@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bot.reminder_rules import QuietHours, local_to_utc, plan_fire_time
+from bot.reminders.rules import QuietHours, local_to_utc, plan_fire_time
 
 
 def utc(*args: int) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import DELIVERY_SLOTS
+from bot.reminders.engine import DELIVERY_SLOTS
 from storage.db import Database
 from storage.reminders import NewReminder, ReminderRepository
 from storage.users import UserRepository

@@ -7,9 +7,9 @@ from datetime import date, time
 
 import pytest
 
-from bot.reminder_rules import MAX_PENDING_PER_USER
-from bot.scheduler import custom_reminder
-from bot.simuser import SimulatedUser
+from bot.offline.simuser import SimulatedUser
+from bot.reminders.engine import custom_reminder
+from bot.reminders.rules import MAX_PENDING_PER_USER
 from storage.reminders import ReminderStatus
 from tests.conftest import UserFactory, onboard
 

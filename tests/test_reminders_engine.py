@@ -11,9 +11,9 @@ from aiogram.methods import SendMessage
 
 from bot.app import App, build_bot
 from bot.clock import SystemClock
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
-from bot.reminder_rules import plan_fire_time
-from bot.scheduler import custom_reminder
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession
+from bot.reminders.engine import custom_reminder
+from bot.reminders.rules import plan_fire_time
 from storage.reminders import NewReminder, ReminderStatus
 from storage.users import Audience, UserRecord
 from tests.conftest import START
@@ -324,7 +324,7 @@ def test_moved_away_and_back_fires_once_and_keeps_the_timer_alive() -> None:
     remove the second job and its timer stopped."""
     from types import SimpleNamespace
 
-    from bot.scheduler import ReminderJobStore
+    from bot.reminders.engine import ReminderJobStore
 
     store = ReminderJobStore(lambda rid, fire_at: SimpleNamespace(id=str(rid)))
     store.put(1, 1000.0)

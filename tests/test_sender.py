@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import ManualClock
-from bot.fakeapi import FakeTelegramSession
-from bot.sender import SendOutcome, TelegramSender
+from bot.offline.fakeapi import FakeTelegramSession
+from bot.reminders.sender import SendOutcome, TelegramSender
 
 
 class Sleeper:

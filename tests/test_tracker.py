@@ -11,13 +11,9 @@ import pytest
 from aiogram import Bot
 
 from bot.app import App
-from bot.callbacks import StaffCb, TrackerCb
 from bot.clock import ManualClock
-from bot.facts import parse_source_url
-from bot.fakeapi import FakeTelegramSession
-from bot.reminder_rules import QuietHours, plan_fire_time
-from bot.simuser import SimulatedUser, plain
-from bot.tracker import (
+from bot.content.facts import parse_source_url
+from bot.eps.tracker import (
     FACT_KEY,
     JOINED,
     NEWS_KIND,
@@ -28,6 +24,10 @@ from bot.tracker import (
     same_status,
     stage_state,
 )
+from bot.offline.fakeapi import FakeTelegramSession
+from bot.offline.simuser import SimulatedUser, plain
+from bot.reminders.rules import QuietHours, plan_fire_time
+from bot.telegram.callbacks import StaffCb, TrackerCb
 from storage.db import Database
 from storage.reminders import ReminderStatus
 from storage.subscriptions import Recipient, SubscriptionRepository

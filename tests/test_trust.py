@@ -8,7 +8,7 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 
 from bot.app import build_dispatcher
-from bot.simuser import SimulatedUser
+from bot.offline.simuser import SimulatedUser
 from handlers.staff import STAFF_ACTIONS, STAFF_COMMANDS
 from storage.db import Database
 from tests.conftest import ADMIN_ID, UserFactory, onboard

@@ -22,8 +22,8 @@ from aiogram.methods import (
 
 from bot.app import build_bot, build_dispatcher
 from bot.config import SUPPORTED_LOCALES, Settings
-from bot.fakeapi import FAKE_TOKEN, FakeTelegramSession
-from bot.simuser import SimulatedUser, plain
+from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession
+from bot.offline.simuser import SimulatedUser, plain
 from storage.db import Database
 
 HELP = """\

@@ -39,9 +39,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.profile import effective_time_zone
-from bot.reminder_rules import QuietHours, local_to_utc, plan_fire_time
-from bot.sender import SendOutcome, TelegramSender
+from bot.content.profile import effective_time_zone
+from bot.reminders.rules import QuietHours, local_to_utc, plan_fire_time
+from bot.reminders.sender import SendOutcome, TelegramSender
 from storage.reminders import NewReminder, Reminder, ReminderRepository, ReminderStatus
 from storage.users import UserRecord, UserRepository
 

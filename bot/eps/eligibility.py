@@ -29,7 +29,7 @@ from typing import Any
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.parsing import InputError, InputProblem, parse_date
+from bot.content.parsing import InputError, InputProblem, parse_date
 from storage.content import Fact
 
 AGE_FACT = "eligibility.age"

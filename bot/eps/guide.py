@@ -28,12 +28,12 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from babel.dates import format_skeleton
 
-from bot.callbacks import EligibilityCb, EpsCb, TrackerCb
-from bot.facts import contact, localized, source_line, unconfirmed_line
+from bot.content.facts import contact, localized, source_line, unconfirmed_line
+from bot.eps.tracker import JOINED, STAGE_COUNT
 from bot.formatting import format_number
 from bot.i18n import current_locale
-from bot.keyboards import back_to_menu_button
-from bot.tracker import JOINED, STAGE_COUNT
+from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
+from bot.telegram.keyboards import back_to_menu_button
 from storage.content import Fact
 
 Facts = Mapping[str, Fact]

@@ -28,13 +28,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.callbacks import MenuCb, TrackerCb
-from bot.facts import localized, source_line, unconfirmed_line
+from bot.content.facts import localized, source_line, unconfirmed_line
+from bot.content.profile import ALMATY, default_time_zone
 from bot.formatting import format_day, to_local
 from bot.i18n import current_locale
-from bot.keyboards import back_to_menu_button
-from bot.profile import ALMATY, default_time_zone
-from bot.scheduler import ReminderEngine, ReminderKind, Rendered
+from bot.reminders.engine import ReminderEngine, ReminderKind, Rendered
+from bot.telegram.callbacks import MenuCb, TrackerCb
+from bot.telegram.keyboards import back_to_menu_button
 from storage.content import Confidence, Fact
 from storage.reminders import NewReminder, Reminder
 from storage.subscriptions import Recipient, SubscriptionRepository

@@ -13,12 +13,12 @@ from functools import lru_cache
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb, TimeZoneCb
 from bot.config import SUPPORTED_LOCALES
+from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES
 from bot.formatting import format_time_zone
 from bot.i18n import LANGUAGE_NAMES, current_locale
-from bot.menu import MENU_SECTIONS, visible_sections
-from bot.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES
+from bot.telegram.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb, TimeZoneCb
+from bot.telegram.menu import MENU_SECTIONS, visible_sections
 from storage.users import Audience, UserRecord
 
 

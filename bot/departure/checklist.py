@@ -18,8 +18,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.departure_plan import REPORT_ITEM, DeparturePlan, ProcedureRules
-from bot.facts import contact as official_contact
+from bot.content.facts import contact as official_contact
+from bot.departure.plan import REPORT_ITEM, DeparturePlan, ProcedureRules
 from bot.formatting import format_day
 from bot.i18n import current_locale
 from storage.checklists import Checklist

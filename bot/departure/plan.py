@@ -35,18 +35,18 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.content.parsing import InputError, InputProblem
+from bot.content.profile import SEOUL
 from bot.formatting import to_local
-from bot.parsing import InputError, InputProblem
-from bot.profile import SEOUL
-from bot.reminder_rules import local_to_utc
+from bot.reminders.rules import local_to_utc
 
 KOREA_ZONE = SEOUL
 MAX_DAYS_AHEAD = 365  # "within a year": a flight further out is almost surely a typo
 
-# Item keys the plan cares about (the items themselves live in bot/checklist.py).
+# Item keys the plan cares about (the items themselves live in bot/departure/checklist.py).
 REPORT_ITEM = "report"
 
-# Reminder kinds (registered with the engine in bot/departure_reminders.py).
+# Reminder kinds (registered with the engine in bot/departure/reminders.py).
 KIND_WINDOW_OPENS = "departure.window_opens"
 KIND_REPORT_DEADLINE = "departure.report_deadline"
 KIND_OPEN_ITEMS = "departure.open_items"

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
-from bot.stats import OpsStats
+from bot.ops.stats import OpsStats
 
 # What a restore moves aside besides the database file itself: SQLite's WAL and its index.
 SIDE_FILES = ("-wal", "-shm")
@@ -261,7 +261,7 @@ def format_stats(stats: OpsStats) -> str:
 
 
 async def _collect(database: Path) -> OpsStats:
-    from bot.stats import collect_stats
+    from bot.ops.stats import collect_stats
     from storage.db import Database
 
     db = await Database.open(database)

@@ -2,7 +2,7 @@
 the plan.
 
 `sync_departure_reminders` is the one place that schedules and cancels them. It compares the
-reminders the plan wants now (bot/departure_plan.py `planned_reminders`, which already leaves
+reminders the plan wants now (bot/departure/plan.py `planned_reminders`, which already leaves
 out what ticked items made pointless) with the pending ones, cancels what is no longer wanted
 and schedules what is missing. Handlers call it after every change: a new flight date
 re-plans everything, ticking the report cancels the report reminders, deleting the plan
@@ -26,9 +26,9 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ChecklistCb
-from bot.checklist import ITEM_KEYS, ITEMS_BY_KEY, open_items
-from bot.departure_plan import (
+from bot.content.profile import effective_time_zone
+from bot.departure.checklist import ITEM_KEYS, ITEMS_BY_KEY, open_items
+from bot.departure.plan import (
     KIND_FLIGHT_DAY,
     KIND_OPEN_ITEMS,
     KIND_REPORT_DEADLINE,
@@ -44,8 +44,8 @@ from bot.departure_plan import (
 )
 from bot.formatting import format_datetime, format_day
 from bot.i18n import current_locale
-from bot.profile import effective_time_zone
-from bot.scheduler import ReminderEngine, ReminderKind, Rendered
+from bot.reminders.engine import ReminderEngine, ReminderKind, Rendered
+from bot.telegram.callbacks import ChecklistCb
 from storage.checklists import Checklist, ChecklistRepository
 from storage.reminders import NewReminder, Reminder
 from storage.users import UserRecord

@@ -15,7 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import Update
 
-from bot.fakeapi import FakeTelegramSession, StoredMessage
+from bot.offline.fakeapi import FakeTelegramSession, StoredMessage
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -1,0 +1,1 @@
+"""Leaving Korea: the voluntary-departure guide, the plan, the checklist and its reminders."""

@@ -1,0 +1,1 @@
+"""Legal work in Korea: the EPS guide, the eligibility self-check and the accession tracker."""

@@ -1,0 +1,1 @@
+"""Operator commands (backup, restore, stats); nothing here imports aiogram."""

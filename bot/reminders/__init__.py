@@ -1,0 +1,1 @@
+"""The reminders engine and the one sending path for bot-initiated messages."""

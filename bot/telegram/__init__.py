@@ -1,0 +1,1 @@
+"""Telegram plumbing every feature shares: callbacks, filters, middlewares, menus, screens."""
