@@ -34,19 +34,28 @@ from handlers import build_router
 from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository
 from storage.db import Database
+from storage.eligibility import EligibilityRepository
 from storage.fsm import SQLiteStorage
-from storage.reminders import ReminderRepository
+from storage.repositories import Repositories, sqlite_repositories
+from storage.stats import StatsRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
 
 class WorkflowData(TypedDict):
-    """What handlers may ask for by parameter name, besides aiogram's own (bot, state, ...)."""
+    """What handlers may ask for by parameter name, besides aiogram's own (bot, state, ...).
+
+    Repositories come by name; the database itself is not offered, so no handler can write SQL
+    or build a repository of its own (storage/repositories.py is the one place that does)."""
 
     settings: Settings
-    db: Database
     users: UserRepository
     reminders: ReminderEngine
     content: ContentRepository
+    checklists: ChecklistRepository
+    selfchecks: EligibilityRepository
+    subscriptions: SubscriptionRepository
+    stats: StatsRepository
     clock: Clock
 
 
@@ -79,10 +88,11 @@ def build_dispatcher(
     """`run_timer=False` arms reminders without starting APScheduler's clock: tests and the
     console then deliver with `reminders.run_due()` on a clock they control."""
     clock = clock or SystemClock()
-    users = UserRepository(db)
+    repos: Repositories = sqlite_repositories(db)
+    users = repos.users
     i18n = build_i18n(settings.default_locale)
     reminders = ReminderEngine(
-        ReminderRepository(db),
+        repos.reminders,
         users,
         i18n,
         clock,
@@ -90,8 +100,8 @@ def build_dispatcher(
         quiet_hours=QuietHours(*settings.quiet_hours),
     )
     register_tracker_kinds(reminders)
-    register_checklist_kinds(reminders, ChecklistRepository(db))
-    content = ContentRepository(db)
+    register_checklist_kinds(reminders, repos.checklists)
+    content = repos.content
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
@@ -102,10 +112,13 @@ def build_dispatcher(
     dispatcher.workflow_data.update(
         WorkflowData(
             settings=settings,
-            db=db,
             users=users,
             reminders=reminders,
             content=content,
+            checklists=repos.checklists,
+            selfchecks=repos.selfchecks,
+            subscriptions=repos.subscriptions,
+            stats=repos.stats,
             clock=clock,
         )
     )

@@ -55,7 +55,6 @@ from bot.telegram.screens import show
 from handlers.reminders import problem_text
 from storage.checklists import Checklist, ChecklistRepository
 from storage.content import ContentRepository, Fact
-from storage.db import Database
 from storage.reminders import Reminder
 from storage.users import UserRecord
 
@@ -243,15 +242,13 @@ async def checklist_command(
     message: Message,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
 ) -> None:
     await state.clear()
-    text, markup = await render_checklist(
-        user_record, ChecklistRepository(db), reminders, content, clock.now()
-    )
+    text, markup = await render_checklist(user_record, checklists, reminders, content, clock.now())
     await message.answer(text, reply_markup=markup)
 
 
@@ -259,15 +256,13 @@ async def checklist_button(
     query: CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
 ) -> None:
     await state.clear()
-    text, markup = await render_checklist(
-        user_record, ChecklistRepository(db), reminders, content, clock.now()
-    )
+    text, markup = await render_checklist(user_record, checklists, reminders, content, clock.now())
     await show(query, text, markup)
 
 
@@ -294,7 +289,7 @@ async def set_item(
     callback_data: ChecklistCb,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
@@ -304,7 +299,6 @@ async def set_item(
         await query.answer(_("This button is out of date."))
         return
     await state.clear()  # a button on the checklist leaves a half-done date dialogue
-    checklists = ChecklistRepository(db)
     done = callback_data.action == "done"
     await checklists.set_item(user_record.id, item.key, done=done, now=int(clock.now()))
     await _resync(user_record, checklists, reminders, content, clock.now())
@@ -323,7 +317,7 @@ async def how_to(
     callback_data: ChecklistCb,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     content: ContentRepository,
 ) -> None:
     item = ITEMS_BY_KEY.get(callback_data.item)
@@ -333,7 +327,7 @@ async def how_to(
     await state.clear()
     facts = await _facts(content)
     rules = _rules(facts)
-    checklist = await ChecklistRepository(db).get(user_record.id)
+    checklist = await checklists.get(user_record.id)
     done = checklist.done if checklist else frozenset()
     text = item.how_to(HowToContext(facts=facts, rules=rules, plan=_plan_of(checklist, rules)))
     group = (
@@ -395,12 +389,12 @@ def plan_summary(state: Checklist | None, plan: DeparturePlan | None) -> str:
 async def send_summary(
     query: CallbackQuery,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     content: ContentRepository,
     bot: Bot,
 ) -> None:
     facts = await _facts(content)
-    state = await ChecklistRepository(db).get(user_record.id)
+    state = await checklists.get(user_record.id)
     text = plan_summary(state, _plan_of(state, _rules(facts)))
     # A message of its own, without markup or buttons, so it forwards cleanly.
     await bot.send_message(user_record.id, text, parse_mode=None)
@@ -425,12 +419,11 @@ async def ask_delete(query: CallbackQuery, state: FSMContext) -> None:
 async def delete_plan(
     query: CallbackQuery,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
 ) -> None:
-    checklists = ChecklistRepository(db)
     deleted = await checklists.delete(user_record.id)
     await _resync(user_record, checklists, reminders, content, clock.now())
     notice = _("Your departure plan and its reminders are deleted.") if deleted else None
@@ -513,12 +506,11 @@ async def _save_flight(
     at: time | None,
     state: FSMContext,
     user: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     engine: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
 ) -> None:
-    checklists = ChecklistRepository(db)
     await checklists.set_flight(user.id, day, at, now=int(clock.now()))
     await _resync(user, checklists, engine, content, clock.now())
     await state.clear()
@@ -532,7 +524,7 @@ async def time_typed(
     message: Message,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
@@ -544,20 +536,20 @@ async def time_typed(
         rules = _rules(await _facts(content))
         await show(message, *_time_screen(day, rules, problem_text(error.problem)))
         return
-    await _save_flight(message, day, at, state, user_record, db, reminders, content, clock)
+    await _save_flight(message, day, at, state, user_record, checklists, reminders, content, clock)
 
 
 async def time_skipped(
     query: CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
-    db: Database,
+    checklists: ChecklistRepository,
     reminders: ReminderEngine,
     content: ContentRepository,
     clock: Clock,
 ) -> None:
     day = date.fromisoformat((await state.get_data())["date"])
-    await _save_flight(query, day, None, state, user_record, db, reminders, content, clock)
+    await _save_flight(query, day, None, state, user_record, checklists, reminders, content, clock)
 
 
 async def dialogue_button_outdated(query: CallbackQuery) -> None:

@@ -56,7 +56,6 @@ from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import show
 from storage.content import ContentRepository, Fact
-from storage.db import Database
 from storage.eligibility import EligibilityRepository, StoredOutcome
 from storage.users import UserRecord
 
@@ -363,7 +362,7 @@ async def _entry(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
     notice: str | None = None,
 ) -> None:
     """Where the feature opens: the question in progress, else the kept result, else the
@@ -373,7 +372,7 @@ async def _entry(
     if step is not None:
         await show(event, *question_screen(step, await state.get_data(), facts, notice))
         return
-    stored = await EligibilityRepository(db).get(user_record.id)
+    stored = await selfchecks.get(user_record.id)
     if stored is not None:
         results = from_stored((o.rule, o.outcome, o.reason) for o in stored.outcomes)
         await show(event, *result_screen(results, facts, stored.checked_on, notice))
@@ -386,9 +385,9 @@ async def selfcheck_command(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
 ) -> None:
-    await _entry(message, state, user_record, content, db)
+    await _entry(message, state, user_record, content, selfchecks)
 
 
 async def open_selfcheck(
@@ -396,9 +395,9 @@ async def open_selfcheck(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
 ) -> None:
-    await _entry(query, state, user_record, content, db)
+    await _entry(query, state, user_record, content, selfchecks)
 
 
 async def begin(query: CallbackQuery, state: FSMContext, content: ContentRepository) -> None:
@@ -415,7 +414,7 @@ async def _advance(
     answer: str,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
     clock: Clock,
 ) -> None:
     answers = await state.update_data({step: answer})
@@ -425,7 +424,7 @@ async def _advance(
         await state.set_state(STATE_OF[following])
         await show(event, *question_screen(following, answers, facts))
         return
-    await _finish(event, state, answers, user_record, facts, db, clock)
+    await _finish(event, state, answers, user_record, facts, selfchecks, clock)
 
 
 async def _finish(
@@ -434,13 +433,13 @@ async def _finish(
     answers: Mapping[str, str],
     user_record: UserRecord,
     facts: Mapping[str, Fact],
-    db: Database,
+    selfchecks: EligibilityRepository,
     clock: Clock,
 ) -> None:
     """Evaluate, keep the outcomes, drop the answers, show the result."""
     today = _today(user_record, clock)
     results = evaluate(answers, facts, today)
-    await EligibilityRepository(db).save(
+    await selfchecks.save(
         user_record.id,
         today,
         [StoredOutcome(r.rule, r.outcome.value, stored_reason(r)) for r in results],
@@ -456,7 +455,7 @@ async def answer_chosen(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
     clock: Clock,
 ) -> None:
     step = await _current_step(state)
@@ -465,7 +464,7 @@ async def answer_chosen(
     if step is None or packed_step != step or rule is None or rule.choice(value) is None:
         await query.answer(_("This button is out of date."))
         return
-    await _advance(query, state, step, value, user_record, content, db, clock)
+    await _advance(query, state, step, value, user_record, content, selfchecks, clock)
 
 
 async def keep_birth(
@@ -473,7 +472,7 @@ async def keep_birth(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
     clock: Clock,
 ) -> None:
     """The typed answer shown after "Back", kept as it was."""
@@ -482,7 +481,7 @@ async def keep_birth(
     if step is None or RULES_BY_ID[step].choices or not previous:
         await query.answer(_("This button is out of date."))
         return
-    await _advance(query, state, step, previous, user_record, content, db, clock)
+    await _advance(query, state, step, previous, user_record, content, selfchecks, clock)
 
 
 async def birth_typed(
@@ -490,7 +489,7 @@ async def birth_typed(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
     clock: Clock,
 ) -> None:
     today = _today(user_record, clock)
@@ -501,7 +500,9 @@ async def birth_typed(
         problem = birth_problem_text(error.problem, today)
         await show(message, *question_screen(STEPS[0], await state.get_data(), facts, problem))
         return
-    await _advance(message, state, STEPS[0], birth.encode(), user_record, content, db, clock)
+    await _advance(
+        message, state, STEPS[0], birth.encode(), user_record, content, selfchecks, clock
+    )
 
 
 async def buttons_expected(message: Message, state: FSMContext, content: ContentRepository) -> None:
@@ -520,13 +521,13 @@ async def go_back(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
 ) -> None:
     step = await _current_step(state)
     previous = step_before(step) if step else None
     if previous is None:  # the first question: back to where the feature opened
         await state.clear()
-        await _entry(query, state, user_record, content, db)
+        await _entry(query, state, user_record, content, selfchecks)
         return
     await state.set_state(STATE_OF[previous])
     await show(query, *question_screen(previous, await state.get_data(), await _facts(content)))
@@ -537,11 +538,11 @@ async def cancel(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
 ) -> None:
     await state.clear()
     notice = _("The self-check was stopped; your answers were not kept.")
-    await _entry(query, state, user_record, content, db, notice)
+    await _entry(query, state, user_record, content, selfchecks, notice)
 
 
 async def delete_result(
@@ -549,9 +550,9 @@ async def delete_result(
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
-    db: Database,
+    selfchecks: EligibilityRepository,
 ) -> None:
-    deleted = await EligibilityRepository(db).delete(user_record.id)
+    deleted = await selfchecks.delete(user_record.id)
     notice = (
         _("Your self-check result has been deleted.")
         if deleted

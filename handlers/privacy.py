@@ -26,7 +26,6 @@ from bot.telegram.keyboards import (
 )
 from bot.telegram.screens import show
 from storage.checklists import ChecklistRepository
-from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRecord, UserRepository
@@ -38,7 +37,9 @@ async def render_my_data(
     reminders: ReminderEngine,
     notice: str | None = None,
     *,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Everything stored about the user, feature by feature: each feature that keeps personal
     data adds its line here, so this screen stays the complete answer to "what do you keep?"."""
@@ -62,17 +63,17 @@ async def render_my_data(
             )
         ),
     ]
-    checked_on = await EligibilityRepository(db).checked_on(record.id)
+    checked_on = await selfchecks.checked_on(record.id)
     if checked_on is not None:
         lines.append(
             _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
                 date=format_day(checked_on, locale)
             )
         )
-    plan = await ChecklistRepository(db).get(record.id)
+    plan = await checklists.get(record.id)
     if plan is not None:
         lines.append(checklist_data_line(plan, locale))
-    if await SubscriptionRepository(db).is_subscribed(record.id, TRACKER_TOPIC):
+    if await subscriptions.is_subscribed(record.id, TRACKER_TOPIC):
         lines.append(
             _(
                 "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
@@ -97,10 +98,19 @@ async def my_data_command(
     user_record: UserRecord,
     clock: Clock,
     reminders: ReminderEngine,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.clear()
-    text, markup = await render_my_data(user_record, clock, reminders, db=db)
+    text, markup = await render_my_data(
+        user_record,
+        clock,
+        reminders,
+        selfchecks=selfchecks,
+        checklists=checklists,
+        subscriptions=subscriptions,
+    )
     await message.answer(text, reply_markup=markup)
 
 
@@ -110,10 +120,19 @@ async def my_data_section(
     user_record: UserRecord,
     clock: Clock,
     reminders: ReminderEngine,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.clear()  # opening another section leaves any dialogue, as commands do
-    text, markup = await render_my_data(user_record, clock, reminders, db=db)
+    text, markup = await render_my_data(
+        user_record,
+        clock,
+        reminders,
+        selfchecks=selfchecks,
+        checklists=checklists,
+        subscriptions=subscriptions,
+    )
     await show(query, text, markup)
 
 
@@ -137,7 +156,9 @@ async def time_zone_chosen(
     users: UserRepository,
     reminders: ReminderEngine,
     clock: Clock,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
         await query.answer(_("This button is out of date."))
@@ -150,7 +171,15 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    text, markup = await render_my_data(record, clock, reminders, notice=notice, db=db)
+    text, markup = await render_my_data(
+        record,
+        clock,
+        reminders,
+        notice=notice,
+        selfchecks=selfchecks,
+        checklists=checklists,
+        subscriptions=subscriptions,
+    )
     await show(query, text, markup)
 
 
@@ -198,10 +227,20 @@ async def keep_data(
     user_record: UserRecord,
     clock: Clock,
     reminders: ReminderEngine,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     notice = _("Nothing was deleted.")
-    text, markup = await render_my_data(user_record, clock, reminders, notice=notice, db=db)
+    text, markup = await render_my_data(
+        user_record,
+        clock,
+        reminders,
+        notice=notice,
+        selfchecks=selfchecks,
+        checklists=checklists,
+        subscriptions=subscriptions,
+    )
     await show(query, text, markup)
 
 

@@ -14,11 +14,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_number
-from bot.ops.stats import OpsStats, collect_stats
 from bot.telegram.callbacks import StaffCb
 from bot.telegram.filters import StaffOnly
 from bot.telegram.screens import show
-from storage.db import Database
+from storage.stats import OpsStats, StatsRepository
 
 STAFF_COMMANDS: tuple[str, ...] = ("stats", "programme", "tracker")
 STAFF_ACTIONS: tuple[str, ...] = (
@@ -78,13 +77,13 @@ def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
     return text, markup
 
 
-async def stats_command(message: Message, db: Database) -> None:
-    text, markup = render_stats(await collect_stats(db))
+async def stats_command(message: Message, stats: StatsRepository) -> None:
+    text, markup = render_stats(await stats.collect())
     await message.answer(text, reply_markup=markup)
 
 
-async def refresh_stats(query: CallbackQuery, db: Database) -> None:
-    text, markup = render_stats(await collect_stats(db))
+async def refresh_stats(query: CallbackQuery, stats: StatsRepository) -> None:
+    text, markup = render_stats(await stats.collect())
     await show(query, text, markup)  # unchanged figures are fine: `show` ignores "not modified"
 
 

@@ -18,7 +18,9 @@ from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_me
 from bot.telegram.screens import show
 from handlers.privacy import render_my_data
 from handlers.states import Onboarding
-from storage.db import Database
+from storage.checklists import ChecklistRepository
+from storage.eligibility import EligibilityRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.users import Audience, UserRecord, UserRepository
 
 
@@ -68,7 +70,9 @@ async def audience_chosen(
     users: UserRepository,
     clock: Clock,
     reminders: ReminderEngine,
-    db: Database,
+    selfchecks: EligibilityRepository,
+    checklists: ChecklistRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     try:
         audience = Audience(callback_data.value)
@@ -82,7 +86,15 @@ async def audience_chosen(
     if was_onboarding:
         await show(query, all_set_text(), main_menu_keyboard(record))
     else:
-        text, markup = await render_my_data(record, clock, reminders, notice=_("Saved."), db=db)
+        text, markup = await render_my_data(
+            record,
+            clock,
+            reminders,
+            notice=_("Saved."),
+            selfchecks=selfchecks,
+            checklists=checklists,
+            subscriptions=subscriptions,
+        )
         await show(query, text, markup)
 
 

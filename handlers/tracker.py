@@ -55,7 +55,6 @@ from bot.telegram.filters import NotACommand, StaffOnly
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import show
 from storage.content import ContentRepository, Fact
-from storage.db import Database
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRecord
 
@@ -79,6 +78,7 @@ STAGE_ACTIONS: dict[str, int] = {
     "tracker_stage_3": 3,
     "tracker_joined": JOINED,
 }
+
 
 class TrackerEdit(StatesGroup):
     stage = State()
@@ -120,10 +120,10 @@ def _nav_row(*, back: bool) -> list[InlineKeyboardButton]:
 
 
 async def _user_screen(
-    content: ContentRepository, db: Database, user_id: int
+    content: ContentRepository, subscriptions: SubscriptionRepository, user_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     facts = await content.get_many((FACT_KEY, "contacts"))
-    subscribed = await SubscriptionRepository(db).is_subscribed(user_id, TOPIC)
+    subscribed = await subscriptions.is_subscribed(user_id, TOPIC)
     text = render_screen(facts[FACT_KEY], facts["contacts"], subscribed=subscribed)
     return text, screen_keyboard(subscribed=subscribed)
 
@@ -132,10 +132,10 @@ async def show_tracker(
     query: CallbackQuery,
     callback_data: TrackerCb,
     content: ContentRepository,
-    db: Database,
+    subscriptions: SubscriptionRepository,
     user_record: UserRecord,
 ) -> None:
-    text, markup = await _user_screen(content, db, user_record.id)
+    text, markup = await _user_screen(content, subscriptions, user_record.id)
     if callback_data.value == "new" and isinstance(query.message, Message):
         # From under a news message: keep the news in the chat, open the tracker below it.
         await query.message.answer(text, reply_markup=markup)
@@ -159,16 +159,16 @@ async def subscribe(
     query: CallbackQuery,
     callback_data: TrackerCb,
     content: ContentRepository,
-    db: Database,
+    subscriptions: SubscriptionRepository,
     user_record: UserRecord,
     clock: Clock,
 ) -> None:
-    await SubscriptionRepository(db).subscribe(user_record.id, TOPIC, now=int(clock.now()))
+    await subscriptions.subscribe(user_record.id, TOPIC, now=int(clock.now()))
     notice = _("🔔 Done: I will write to you when the status changes.")
     if callback_data.value == "news":
         await _swap_news_buttons(query, subscribed=True, notice=notice)
         return
-    text, markup = await _user_screen(content, db, user_record.id)
+    text, markup = await _user_screen(content, subscriptions, user_record.id)
     await show(query, text, markup, notice=notice)
 
 
@@ -176,17 +176,17 @@ async def unsubscribe(
     query: CallbackQuery,
     callback_data: TrackerCb,
     content: ContentRepository,
-    db: Database,
+    subscriptions: SubscriptionRepository,
     user_record: UserRecord,
     reminders: ReminderEngine,
 ) -> None:
-    await SubscriptionRepository(db).unsubscribe(user_record.id, TOPIC)
+    await subscriptions.unsubscribe(user_record.id, TOPIC)
     await cancel_news_for(reminders, user_record.id)
     notice = _("🔕 Done: I will not send you these updates any more.")
     if callback_data.value == "news":
         await _swap_news_buttons(query, subscribed=False, notice=notice)
         return
-    text, markup = await _user_screen(content, db, user_record.id)
+    text, markup = await _user_screen(content, subscriptions, user_record.id)
     await show(query, text, markup, notice=notice)
 
 
@@ -194,10 +194,10 @@ async def unsubscribe(
 
 
 async def _panel(
-    content: ContentRepository, db: Database, notice: str | None = None
+    content: ContentRepository, subscriptions: SubscriptionRepository, notice: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     facts = await content.get_many((FACT_KEY, "contacts"))
-    count = await SubscriptionRepository(db).count_reachable(TOPIC)
+    count = await subscriptions.count_reachable(TOPIC)
     lines = [notice, ""] if notice else []
     lines += [
         _("<b>Accession tracker</b> (staff)"),
@@ -221,18 +221,24 @@ async def _panel(
 
 
 async def tracker_command(
-    message: Message, state: FSMContext, content: ContentRepository, db: Database
+    message: Message,
+    state: FSMContext,
+    content: ContentRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.clear()
-    text, markup = await _panel(content, db)
+    text, markup = await _panel(content, subscriptions)
     await message.answer(text, reply_markup=markup)
 
 
 async def open_panel(
-    query: CallbackQuery, state: FSMContext, content: ContentRepository, db: Database
+    query: CallbackQuery,
+    state: FSMContext,
+    content: ContentRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.clear()
-    await show(query, *(await _panel(content, db)))
+    await show(query, *(await _panel(content, subscriptions)))
 
 
 async def open_history(
@@ -329,10 +335,10 @@ def _draft(data: dict[str, Any], current: Fact, clock: Clock) -> Fact:
 
 
 async def _preview_screen(
-    data: dict[str, Any], current: Fact, clock: Clock, db: Database
+    data: dict[str, Any], current: Fact, clock: Clock, subscriptions: SubscriptionRepository
 ) -> tuple[str, InlineKeyboardMarkup]:
     draft = _draft(data, current, clock)
-    count = await SubscriptionRepository(db).count_reachable(TOPIC)
+    count = await subscriptions.count_reachable(TOPIC)
     lines = [
         _(
             "<b>Preview</b>. Subscribers get this message, each in their own language; the "
@@ -363,7 +369,7 @@ async def _show_step(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
     problem: str | None = None,
 ) -> None:
     """Show whatever step the dialogue is at (after a move, an error or a restart)."""
@@ -375,7 +381,7 @@ async def _show_step(
     elif step == TrackerEdit.source.state:
         await show(event, *_source_screen(current, problem))
     elif step == TrackerEdit.preview.state:
-        text, markup = await _preview_screen(data, current, clock, db)
+        text, markup = await _preview_screen(data, current, clock, subscriptions)
         await show(event, _with_problem(text, problem), markup)
     else:
         await show(event, *_stage_screen(current, problem))
@@ -393,11 +399,11 @@ async def stage_chosen(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.update_data(stage=STAGE_ACTIONS[callback_data.action])
     await state.set_state(NOTE_STATES[LANGUAGES[0]])
-    await _show_step(query, state, content, clock, db)
+    await _show_step(query, state, content, clock, subscriptions)
 
 
 async def _after_note(state: FSMContext, lang: str) -> None:
@@ -430,17 +436,17 @@ async def note_typed(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     lang = _LANGUAGE_OF_STATE[str(await state.get_state())]
     try:
         note = parse_reminder_text(message.text, NOTE_LIMIT)
     except InputError as error:
         problem = _note_problem(error.problem, len((message.text or "").strip()))
-        await _show_step(message, state, content, clock, db, problem)
+        await _show_step(message, state, content, clock, subscriptions, problem)
         return
     await _save_note(state, lang, note)
-    await _show_step(message, state, content, clock, db)
+    await _show_step(message, state, content, clock, subscriptions)
 
 
 async def source_typed(
@@ -448,7 +454,7 @@ async def source_typed(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     url = parse_source_url(message.text)
     if url is None:
@@ -456,11 +462,11 @@ async def source_typed(
             "That does not look like a link. Please send one that starts with http:// or "
             "https://, or keep the current source."
         )
-        await _show_step(message, state, content, clock, db, problem)
+        await _show_step(message, state, content, clock, subscriptions, problem)
         return
     await state.update_data(source_url=url)
     await state.set_state(TrackerEdit.preview)
-    await _show_step(message, state, content, clock, db)
+    await _show_step(message, state, content, clock, subscriptions)
 
 
 async def keep_current(
@@ -468,7 +474,7 @@ async def keep_current(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     step = str(await state.get_state())
     if step in _LANGUAGE_OF_STATE:
@@ -481,7 +487,7 @@ async def keep_current(
     else:
         await state.update_data(source_url=None)
         await state.set_state(TrackerEdit.preview)
-    await _show_step(query, state, content, clock, db)
+    await _show_step(query, state, content, clock, subscriptions)
 
 
 _PREVIOUS: dict[str, State] = {
@@ -498,17 +504,23 @@ async def go_back(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.set_state(_PREVIOUS.get(str(await state.get_state()), TrackerEdit.stage))
-    await _show_step(query, state, content, clock, db)
+    await _show_step(query, state, content, clock, subscriptions)
 
 
 async def cancel_edit(
-    query: CallbackQuery, state: FSMContext, content: ContentRepository, db: Database
+    query: CallbackQuery,
+    state: FSMContext,
+    content: ContentRepository,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     await state.clear()
-    await show(query, *(await _panel(content, db, notice=_("✖️ Cancelled: nothing was changed."))))
+    await show(
+        query,
+        *(await _panel(content, subscriptions, notice=_("✖️ Cancelled: nothing was changed."))),
+    )
 
 
 async def use_the_buttons(
@@ -516,17 +528,19 @@ async def use_the_buttons(
     state: FSMContext,
     content: ContentRepository,
     clock: Clock,
-    db: Database,
+    subscriptions: SubscriptionRepository,
 ) -> None:
     """Text where a button is expected (choosing the stage, confirming): say so, stay put."""
-    await _show_step(message, state, content, clock, db, _("Please use the buttons below."))
+    await _show_step(
+        message, state, content, clock, subscriptions, _("Please use the buttons below.")
+    )
 
 
 async def confirm(
     query: CallbackQuery,
     state: FSMContext,
     content: ContentRepository,
-    db: Database,
+    subscriptions: SubscriptionRepository,
     reminders: ReminderEngine,
     clock: Clock,
     user_record: UserRecord,
@@ -541,7 +555,7 @@ async def confirm(
     changed_status = not same_status(current.value, draft.value)
     if not changed_status and draft.source_url == current.source_url:
         notice = _("Nothing has changed, so nothing was saved and nobody was notified.")
-        await show(query, *(await _panel(content, db, notice=notice)))
+        await show(query, *(await _panel(content, subscriptions, notice=notice)))
         return
     now = int(clock.now())
     fact = await content.update(
@@ -553,7 +567,7 @@ async def confirm(
         source_url=data.get("source_url"),
     )
     if changed_status and fact.confirmed:
-        count = await publish_news(reminders, SubscriptionRepository(db), fact, now=now)
+        count = await publish_news(reminders, subscriptions, fact, now=now)
         text = ngettext(
             "✅ Saved. The news is queued for {count} subscriber. It goes out at the pace "
             "Telegram allows; people in their night hours get it in the morning.",

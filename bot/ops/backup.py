@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
-from bot.ops.stats import OpsStats
+from bot.ops.stats import collect_from_file, format_stats
 
 # What a restore moves aside besides the database file itself: SQLite's WAL and its index.
 SIDE_FILES = ("-wal", "-shm")
@@ -238,39 +238,6 @@ def restore_database(backup: Path, database: Path, *, now: datetime | None = Non
     )
 
 
-def format_stats(stats: OpsStats) -> str:
-    """Counts as aligned plain text, for a terminal or a cron mail. Never an id or a name."""
-    rows: list[tuple[str, int | None]] = [
-        ("users", stats.users_total),
-        ("  blocked the bot", stats.users_blocked),
-        ("users by language", None),
-        *((f"  {key}", count) for key, count in stats.users_by_language.items()),
-        ("users by audience", None),
-        *((f"  {key}", count) for key, count in stats.users_by_audience.items()),
-        ("reminders by status", None),
-        *((f"  {key}", count) for key, count in stats.reminders_by_status.items()),
-        ("active dialogues", stats.active_dialogues),
-    ]
-    label_width = max(len(label) for label, _ in rows)
-    number_width = max(len(str(count)) for _, count in rows if count is not None)
-    lines = [
-        label if count is None else f"{label.ljust(label_width)}  {count:>{number_width}}"
-        for label, count in rows
-    ]
-    return "\n".join(lines)
-
-
-async def _collect(database: Path) -> OpsStats:
-    from bot.ops.stats import collect_stats
-    from storage.db import Database
-
-    db = await Database.open(database)
-    try:
-        return await collect_stats(db)
-    finally:
-        await db.close()
-
-
 def _human_size(size: int) -> str:
     if size < 1024:
         return f"{size} B"
@@ -336,7 +303,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             )
         elif args.command == "stats":
             _require_file(database, "database")
-            print(format_stats(asyncio.run(_collect(database))))
+            print(format_stats(asyncio.run(collect_from_file(database))))
         else:  # pragma: no cover - argparse only lets the commands above through
             raise OpsError(f"unknown command {args.command}")
     except OpsError as error:

@@ -1,49 +1,39 @@
-"""Operational figures: counts only, never who. Shared by `python -m bot stats` and staff /stats.
-
-Later features add their figures (tickets, broadcasts, plans) here, so both views grow together.
-"""
+"""`python -m bot stats`: the operational counts (storage/stats.py) as plain text for a terminal
+or a cron mail. Staff see the same figures in the bot (/stats)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from storage.db import Database
+from storage.stats import OpsStats, StatsRepository
 
 
-@dataclass(frozen=True, slots=True)
-class OpsStats:
-    users_total: int
-    users_blocked: int
-    users_by_language: dict[str, int] = field(default_factory=dict)
-    users_by_audience: dict[str, int] = field(default_factory=dict)
-    reminders_by_status: dict[str, int] = field(default_factory=dict)
-    active_dialogues: int = 0
+def format_stats(stats: OpsStats) -> str:
+    """Counts as aligned plain text, for a terminal or a cron mail. Never an id or a name."""
+    rows: list[tuple[str, int | None]] = [
+        ("users", stats.users_total),
+        ("  blocked the bot", stats.users_blocked),
+        ("users by language", None),
+        *((f"  {key}", count) for key, count in stats.users_by_language.items()),
+        ("users by audience", None),
+        *((f"  {key}", count) for key, count in stats.users_by_audience.items()),
+        ("reminders by status", None),
+        *((f"  {key}", count) for key, count in stats.reminders_by_status.items()),
+        ("active dialogues", stats.active_dialogues),
+    ]
+    label_width = max(len(label) for label, _ in rows)
+    number_width = max(len(str(count)) for _, count in rows if count is not None)
+    lines = [
+        label if count is None else f"{label.ljust(label_width)}  {count:>{number_width}}"
+        for label, count in rows
+    ]
+    return "\n".join(lines)
 
-    @property
-    def reminders_pending(self) -> int:
-        return self.reminders_by_status.get("pending", 0)
 
-
-async def _grouped(db: Database, sql: str) -> dict[str, int]:
-    return {str(key): int(count) for key, count in await db.fetch_tuples(sql)}
-
-
-async def collect_stats(db: Database) -> OpsStats:
-    return OpsStats(
-        users_total=int(await db.fetch_value("SELECT COUNT(*) FROM users") or 0),
-        users_blocked=int(
-            await db.fetch_value("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL") or 0
-        ),
-        users_by_language=await _grouped(
-            db, "SELECT COALESCE(language, 'none'), COUNT(*) FROM users GROUP BY 1 ORDER BY 1"
-        ),
-        users_by_audience=await _grouped(
-            db, "SELECT COALESCE(audience, 'none'), COUNT(*) FROM users GROUP BY 1 ORDER BY 1"
-        ),
-        reminders_by_status=await _grouped(
-            db, "SELECT status, COUNT(*) FROM reminders GROUP BY 1 ORDER BY 1"
-        ),
-        active_dialogues=int(
-            await db.fetch_value("SELECT COUNT(*) FROM fsm_states WHERE state IS NOT NULL") or 0
-        ),
-    )
+async def collect_from_file(database: Path) -> OpsStats:
+    db = await Database.open(database)
+    try:
+        return await StatsRepository(db).collect()
+    finally:
+        await db.close()

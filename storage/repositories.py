@@ -1,0 +1,43 @@
+"""Every repository the bot uses, built in one place.
+
+The composition root (`bot.app.build_dispatcher`) builds this bundle once and hands each
+repository to the handlers by name through the Dispatcher's workflow data; no handler opens a
+connection or constructs a repository. A PostgreSQL deployment writes one more factory like
+`sqlite_repositories` (classes with the same methods) and changes nothing above this layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.checklists import ChecklistRepository
+from storage.content import ContentRepository
+from storage.db import Database
+from storage.eligibility import EligibilityRepository
+from storage.reminders import ReminderRepository
+from storage.stats import StatsRepository
+from storage.subscriptions import SubscriptionRepository
+from storage.users import UserRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Repositories:
+    users: UserRepository
+    reminders: ReminderRepository
+    content: ContentRepository
+    checklists: ChecklistRepository
+    selfchecks: EligibilityRepository
+    subscriptions: SubscriptionRepository
+    stats: StatsRepository
+
+
+def sqlite_repositories(db: Database) -> Repositories:
+    return Repositories(
+        users=UserRepository(db),
+        reminders=ReminderRepository(db),
+        content=ContentRepository(db),
+        checklists=ChecklistRepository(db),
+        selfchecks=EligibilityRepository(db),
+        subscriptions=SubscriptionRepository(db),
+        stats=StatsRepository(db),
+    )
