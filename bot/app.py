@@ -56,6 +56,9 @@ class WorkflowData(TypedDict):
     selfchecks: EligibilityRepository
     subscriptions: SubscriptionRepository
     stats: StatsRepository
+    # All of them at once, for the screens about a user's own data (/mydata), which must name
+    # everything any feature keeps about them.
+    repositories: Repositories
     clock: Clock
 
 
@@ -119,6 +122,7 @@ def build_dispatcher(
             selfchecks=repos.selfchecks,
             subscriptions=repos.subscriptions,
             stats=repos.stats,
+            repositories=repos,
             clock=clock,
         )
     )

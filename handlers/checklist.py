@@ -13,15 +13,20 @@ from datetime import date, time
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
 from bot.content.facts import contact, source_line
-from bot.content.parsing import InputError, InputProblem, parse_date, parse_time
+from bot.content.parsing import (
+    InputError,
+    InputProblem,
+    input_problem_text,
+    parse_date,
+    parse_time,
+)
 from bot.content.profile import effective_time_zone
 from bot.departure.checklist import (
     ITEMS,
@@ -50,9 +55,9 @@ from bot.formatting import format_datetime, format_day, format_short_datetime
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import ChecklistCb, MenuCb
+from bot.telegram.dialogue import Steps, back_label, open_by_command_or_button, out_of_date
 from bot.telegram.filters import NotACommand
-from bot.telegram.screens import show
-from handlers.reminders import problem_text
+from bot.telegram.screens import Screen, button, keyboard, show
 from storage.checklists import Checklist, ChecklistRepository
 from storage.content import ContentRepository, Fact
 from storage.reminders import Reminder
@@ -77,9 +82,7 @@ class FlightDialogue(StatesGroup):
 
 
 def _button(text: str, action: str, item: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=ChecklistCb(action=action, item=item).pack()
-    )
+    return button(text, ChecklistCb(action=action, item=item))
 
 
 def _back_to_checklist() -> InlineKeyboardButton:
@@ -193,20 +196,18 @@ def _item_button(item: ChecklistItem, done: frozenset[str]) -> list[InlineKeyboa
     ]
 
 
-async def render_checklist(
+async def checklist_screen(
     user: UserRecord,
     checklists: ChecklistRepository,
     engine: ReminderEngine,
     content: ContentRepository,
     now: float,
-    notice: str | None = None,
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> Screen:
     facts = await _facts(content)
     state = await checklists.get(user.id)
     done = state.done if state else frozenset()
     plan = _plan_of(state, _rules(facts))
-    lines = [notice, ""] if notice else []
-    lines += [_("📋 <b>My departure checklist</b>"), ""]
+    lines = [_("📋 <b>My departure checklist</b>"), ""]
     if plan is None:
         lines.append(
             _(
@@ -232,38 +233,23 @@ async def render_checklist(
         rows.append(
             [_button(_("📤 Summary to forward"), "summary"), _button(_("🗑 Delete plan"), "delete")]
         )
-    rows.append(
-        [InlineKeyboardButton(text=_("⬅️ Back"), callback_data=MenuCb(section="departure").pack())]
+    rows.append([button(back_label(), MenuCb(section="departure"))])
+    return Screen("\n".join(lines), keyboard(*rows))
+
+
+async def open_checklist(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    checklists: ChecklistRepository,
+    reminders: ReminderEngine,
+    content: ContentRepository,
+    clock: Clock,
+) -> None:
+    await state.clear()  # opening a section leaves any dialogue
+    await show(
+        event, await checklist_screen(user_record, checklists, reminders, content, clock.now())
     )
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-async def checklist_command(
-    message: Message,
-    state: FSMContext,
-    user_record: UserRecord,
-    checklists: ChecklistRepository,
-    reminders: ReminderEngine,
-    content: ContentRepository,
-    clock: Clock,
-) -> None:
-    await state.clear()
-    text, markup = await render_checklist(user_record, checklists, reminders, content, clock.now())
-    await message.answer(text, reply_markup=markup)
-
-
-async def checklist_button(
-    query: CallbackQuery,
-    state: FSMContext,
-    user_record: UserRecord,
-    checklists: ChecklistRepository,
-    reminders: ReminderEngine,
-    content: ContentRepository,
-    clock: Clock,
-) -> None:
-    await state.clear()
-    text, markup = await render_checklist(user_record, checklists, reminders, content, clock.now())
-    await show(query, text, markup)
 
 
 async def _resync(
@@ -296,7 +282,7 @@ async def set_item(
 ) -> None:
     item = ITEMS_BY_KEY.get(callback_data.item)
     if item is None:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await state.clear()  # a button on the checklist leaves a half-done date dialogue
     done = callback_data.action == "done"
@@ -308,8 +294,8 @@ async def set_item(
         popup = _("Everything is ticked. Have a safe journey home!")
     elif done and item.key == REPORT_ITEM:
         popup = _("Report ticked: I will not remind you about it any more.")
-    text, markup = await render_checklist(user_record, checklists, reminders, content, clock.now())
-    await show(query, text, markup, notice=popup)
+    screen = await checklist_screen(user_record, checklists, reminders, content, clock.now())
+    await show(query, screen.with_notice(popup))
 
 
 async def how_to(
@@ -322,7 +308,7 @@ async def how_to(
 ) -> None:
     item = ITEMS_BY_KEY.get(callback_data.item)
     if item is None:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await state.clear()
     facts = await _facts(content)
@@ -337,17 +323,15 @@ async def how_to(
     )
     lines = [f"<i>{group}</i>", text, "", *_sources(facts, item.facts)]
     ticked = item.key in done
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(_("↩️ Mark as not done"), "undo", item.key)
-                if ticked
-                else _button(_("✅ Mark as done"), "done", item.key)
-            ],
-            [_back_to_checklist()],
-        ]
+    markup = keyboard(
+        [
+            _button(_("↩️ Mark as not done"), "undo", item.key)
+            if ticked
+            else _button(_("✅ Mark as done"), "done", item.key)
+        ],
+        [_back_to_checklist()],
     )
-    await show(query, "\n".join(lines), markup)
+    await show(query, Screen("\n".join(lines), markup))
 
 
 # -- summary and deletion ----------------------------------------------------------------------
@@ -407,13 +391,10 @@ async def ask_delete(query: CallbackQuery, state: FSMContext) -> None:
         "Delete your departure plan? The flight date, your ticks and the reminders for it "
         "will be erased."
     )
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(_("Yes, delete the plan"), "delete_yes")],
-            [_button(_("No, keep it"), "show")],
-        ]
+    markup = keyboard(
+        [_button(_("Yes, delete the plan"), "delete_yes")], [_button(_("No, keep it"), "show")]
     )
-    await show(query, text, markup)
+    await show(query, Screen(text, markup))
 
 
 async def delete_plan(
@@ -427,32 +408,28 @@ async def delete_plan(
     deleted = await checklists.delete(user_record.id)
     await _resync(user_record, checklists, reminders, content, clock.now())
     notice = _("Your departure plan and its reminders are deleted.") if deleted else None
-    text, markup = await render_checklist(
-        user_record, checklists, reminders, content, clock.now(), notice=notice
-    )
-    await show(query, text, markup)
+    screen = await checklist_screen(user_record, checklists, reminders, content, clock.now())
+    await show(query, screen.above(notice))
 
 
 # -- the flight date dialogue ------------------------------------------------------------------
 
+# Back from the time goes to the date again; Cancel returns to the checklist, nothing saved.
+FLIGHT_STEPS = Steps(
+    FlightDialogue, back=ChecklistCb(action="date"), cancel=ChecklistCb(action="show")
+)
 
-def _cancel_row() -> list[InlineKeyboardButton]:
-    return [_button(_("✖️ Cancel"), "show")]
 
-
-def _date_screen(problem: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+def _date_screen() -> Screen:
     text = _(
         "✈️ <b>Flight date</b>, step 1 of 2\n"
         "On what date does your plane leave Korea? Send it like 25.12.2026, 2026-12-25 or "
         "25/12. I only need the date, not the flight number."
     )
-    markup = InlineKeyboardMarkup(inline_keyboard=[_cancel_row()])
-    return (f"{problem}\n\n{text}" if problem else text), markup
+    return Screen(text, keyboard(FLIGHT_STEPS.nav_row(FlightDialogue.date)))
 
 
-def _time_screen(
-    day: date, rules: ProcedureRules, problem: str | None = None
-) -> tuple[str, InlineKeyboardMarkup]:
+def _time_screen(day: date, rules: ProcedureRules) -> Screen:
     text = _(
         "✈️ <b>Flight time</b>, step 2 of 2\n"
         "Date: {date}.\n"
@@ -460,25 +437,23 @@ def _time_screen(
         'Skip it and add it later; until then I can only say "at least {hours} hours before '
         'the flight" for the airport.'
     ).format(date=format_day(day, current_locale()), hours=rules.airport_hours)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(_("⏭ Skip: time not known yet"), "notime")],
-            [_button(_("⬅️ Back"), "date"), *_cancel_row()],
-        ]
+    markup = keyboard(
+        [_button(_("⏭ Skip: time not known yet"), "notime")],
+        FLIGHT_STEPS.nav_row(FlightDialogue.time),
     )
-    return (f"{problem}\n\n{text}" if problem else text), markup
+    return Screen(text, markup)
 
 
 def _too_far(today: date) -> str:
-    return "⚠️ " + _(
-        "That is more than a year ahead. Please enter a flight date until {date}."
-    ).format(date=format_day(latest_flight_day(today), current_locale()))
+    return _("That is more than a year ahead. Please enter a flight date until {date}.").format(
+        date=format_day(latest_flight_day(today), current_locale())
+    )
 
 
 async def start_dialogue(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(FlightDialogue.date)
     await state.set_data({})
-    await show(query, *_date_screen())
+    await show(query, _date_screen())
 
 
 async def date_typed(
@@ -491,13 +466,13 @@ async def date_typed(
         problem = (
             _too_far(today)
             if error.problem is InputProblem.DATE_TOO_FAR
-            else problem_text(error.problem)
+            else input_problem_text(error.problem)
         )
-        await show(message, *_date_screen(problem))
+        await show(message, _date_screen().with_problem(problem))
         return
     await state.update_data(date=day.isoformat())
     await state.set_state(FlightDialogue.time)
-    await show(message, *_time_screen(day, _rules(await _facts(content))))
+    await show(message, _time_screen(day, _rules(await _facts(content))))
 
 
 async def _save_flight(
@@ -514,10 +489,8 @@ async def _save_flight(
     await checklists.set_flight(user.id, day, at, now=int(clock.now()))
     await _resync(user, checklists, engine, content, clock.now())
     await state.clear()
-    text, markup = await render_checklist(
-        user, checklists, engine, content, clock.now(), notice=_("✅ Flight saved.")
-    )
-    await show(event, text, markup)
+    screen = await checklist_screen(user, checklists, engine, content, clock.now())
+    await show(event, screen.above(_("✅ Flight saved.")))
 
 
 async def time_typed(
@@ -533,8 +506,8 @@ async def time_typed(
     try:
         at = check_flight_time(day, parse_time(message.text or ""), clock.now())
     except InputError as error:
-        rules = _rules(await _facts(content))
-        await show(message, *_time_screen(day, rules, problem_text(error.problem)))
+        screen = _time_screen(day, _rules(await _facts(content)))
+        await show(message, screen.with_problem(input_problem_text(error.problem)))
         return
     await _save_flight(message, day, at, state, user_record, checklists, reminders, content, clock)
 
@@ -552,15 +525,15 @@ async def time_skipped(
     await _save_flight(query, day, None, state, user_record, checklists, reminders, content, clock)
 
 
-async def dialogue_button_outdated(query: CallbackQuery) -> None:
-    await query.answer(_("This button is out of date."))
-
-
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
     not_a_command = NotACommand()
-    router.message.register(checklist_command, Command("checklist"))
-    router.callback_query.register(checklist_button, ChecklistCb.filter(F.action == "show"))
+    open_by_command_or_button(
+        router,
+        open_checklist,
+        command="checklist",
+        button_filter=ChecklistCb.filter(F.action == "show"),
+    )
     router.callback_query.register(set_item, ChecklistCb.filter(F.action.in_({"done", "undo"})))
     router.callback_query.register(how_to, ChecklistCb.filter(F.action == "howto"))
     router.callback_query.register(send_summary, ChecklistCb.filter(F.action == "summary"))
@@ -568,8 +541,10 @@ def register(router: Router) -> None:
     router.callback_query.register(delete_plan, ChecklistCb.filter(F.action == "delete_yes"))
     router.callback_query.register(start_dialogue, ChecklistCb.filter(F.action == "date"))
     router.callback_query.register(
-        time_skipped, ChecklistCb.filter(F.action == "notime"), StateFilter(FlightDialogue.time)
+        time_skipped,
+        ChecklistCb.filter(F.action == "notime"),
+        FLIGHT_STEPS.filter(FlightDialogue.time),
     )
-    router.callback_query.register(dialogue_button_outdated, ChecklistCb.filter())
-    router.message.register(date_typed, StateFilter(FlightDialogue.date), not_a_command)
-    router.message.register(time_typed, StateFilter(FlightDialogue.time), not_a_command)
+    router.callback_query.register(out_of_date, ChecklistCb.filter())
+    router.message.register(date_typed, FLIGHT_STEPS.filter(FlightDialogue.date), not_a_command)
+    router.message.register(time_typed, FLIGHT_STEPS.filter(FlightDialogue.time), not_a_command)

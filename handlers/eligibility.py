@@ -14,10 +14,9 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
@@ -52,9 +51,16 @@ from bot.eps.eligibility import (
 from bot.formatting import format_day
 from bot.i18n import current_locale
 from bot.telegram.callbacks import EligibilityCb, MenuCb
+from bot.telegram.dialogue import (
+    Steps,
+    back_label,
+    open_by_command_or_button,
+    out_of_date,
+    use_the_buttons,
+)
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
-from bot.telegram.screens import show
+from bot.telegram.screens import Row, Screen, button, keyboard, show
 from storage.content import ContentRepository, Fact
 from storage.eligibility import EligibilityRepository, StoredOutcome
 from storage.users import UserRecord
@@ -75,12 +81,11 @@ class SelfCheck(StatesGroup):
 
 STATE_OF: dict[str, State] = {step: getattr(SelfCheck, step) for step in STEPS}
 STEP_OF: dict[str, str] = {state.state: step for step, state in STATE_OF.items()}
+QUESTIONS = Steps(
+    SelfCheck, back=EligibilityCb(action="back"), cancel=EligibilityCb(action="cancel")
+)
 ICONS: dict[Outcome, str] = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNCLEAR: "❔"}
 DEPARTURE_RULE = "irregular_stay"  # its "unclear" result points to the voluntary-departure guide
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
 
 
 def _today(user: UserRecord, clock: Clock) -> date:
@@ -131,9 +136,7 @@ def _disclaimer(facts: Mapping[str, Fact]) -> str:
 # -- screens --------------------------------------------------------------------------------
 
 
-def intro_screen(
-    facts: Mapping[str, Fact], notice: str | None = None
-) -> tuple[str, InlineKeyboardMarkup]:
+def intro_screen(facts: Mapping[str, Fact]) -> Screen:
     lines = [
         _("<b>EPS self-check</b>"),
         _(
@@ -152,15 +155,11 @@ def intro_screen(
         "",
         *_sources(facts, [ACCESSION_FACT]),
     ]
-    if notice:
-        lines[:0] = [notice, ""]
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(_("▶️ Start the check"), EligibilityCb(action="begin").pack())],
-            [_button(_("⬅️ Back"), MenuCb(section="eps").pack()), back_to_menu_button()],
-        ]
+    markup = keyboard(
+        [button(_("▶️ Start the check"), EligibilityCb(action="begin"))],
+        [button(back_label(), MenuCb(section="eps")), back_to_menu_button()],
     )
-    return "\n".join(lines), markup
+    return Screen("\n".join(lines), markup)
 
 
 def _birth_text(answer: str | None) -> str:
@@ -170,19 +169,11 @@ def _birth_text(answer: str | None) -> str:
     return format_day(birth.day, current_locale()) if birth.day else str(birth.year)
 
 
-def _nav_row() -> list[InlineKeyboardButton]:
-    return [
-        _button(_("⬅️ Back"), EligibilityCb(action="back").pack()),
-        _button(_("✖️ Cancel"), EligibilityCb(action="cancel").pack()),
-    ]
-
-
 def question_screen(
     step: str,
     answers: Mapping[str, str],
     facts: Mapping[str, Fact],
-    problem: str | None = None,
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> Screen:
     rule = RULES_BY_ID[step]
     values = _values(facts)
     lines = [
@@ -194,31 +185,24 @@ def question_screen(
     if rule.why is not None:
         lines.append(str(rule.why))
     lines += ["", "<b>" + str(rule.question) + "</b>"]
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[Row] = []
     previous = answers.get(step)
     if rule.choices:
         for choice in rule.choices:
             mark = "✔️ " if choice.value == previous else ""
-            rows.append(
-                [
-                    _button(
-                        mark + str(choice.label),
-                        EligibilityCb(action="answer", value=f"{step}.{choice.value}").pack(),
-                    )
-                ]
-            )
+            answer = EligibilityCb(action="answer", value=f"{step}.{choice.value}")
+            rows.append([button(mark + str(choice.label), answer)])
     elif previous:
         shown = escape(_birth_text(previous))
         lines.append(_("Your answer: {answer}. Send another one or keep it.").format(answer=shown))
-        keep = EligibilityCb(action="keep").pack()
-        rows.append([_button(_("➡️ Keep: {answer}").format(answer=shown), keep)])
-    rows.append(_nav_row())
+        keep = EligibilityCb(action="keep")
+        rows.append([button(_("➡️ Keep: {answer}").format(answer=shown), keep)])
+    # The first question's Back leaves to where the check was opened, so Back is always there.
+    rows.append(QUESTIONS.nav_row(back=True))
     sources = _sources(facts, [rule.fact, *rule.also_cites])
     if sources:
         lines += ["", *sources]
-    if problem:
-        lines[:0] = [problem, ""]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    return Screen("\n".join(lines), keyboard(*rows))
 
 
 def _detail_lines(result: RuleResult) -> list[str]:
@@ -296,8 +280,7 @@ def result_screen(
     results: Sequence[RuleResult],
     facts: Mapping[str, Fact],
     checked_on: date,
-    notice: str | None = None,
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> Screen:
     values = _values(facts)
     lines = [
         _("<b>Your EPS self-check</b> · {date}").format(
@@ -310,19 +293,16 @@ def result_screen(
     lines += ["", _conclusion(results), ""]
     keys = [key for result in results for key in _cited(result)]
     lines += _sources(facts, [*keys, ACCESSION_FACT])
-    if notice:
-        lines[:0] = [notice, ""]
-    rows: list[list[InlineKeyboardButton]] = []
-    if any(r.rule == DEPARTURE_RULE and r.outcome is Outcome.UNCLEAR for r in results):
-        rows.append(
-            [_button(_("🛫 Voluntary-departure guide"), MenuCb(section="departure").pack())]
-        )
-    rows += [
-        [_button(_("🔄 Retake the check"), EligibilityCb(action="retake").pack())],
-        [_button(_("🗑 Delete the result"), EligibilityCb(action="delete").pack())],
-        [_button(_("⬅️ Back"), MenuCb(section="eps").pack()), back_to_menu_button()],
-    ]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    departure = any(r.rule == DEPARTURE_RULE and r.outcome is Outcome.UNCLEAR for r in results)
+    markup = keyboard(
+        [button(_("🛫 Voluntary-departure guide"), MenuCb(section="departure"))]
+        if departure
+        else None,
+        [button(_("🔄 Retake the check"), EligibilityCb(action="retake"))],
+        [button(_("🗑 Delete the result"), EligibilityCb(action="delete"))],
+        [button(back_label(), MenuCb(section="eps")), back_to_menu_button()],
+    )
+    return Screen("\n".join(lines), markup)
 
 
 def _cited(result: RuleResult) -> list[str]:
@@ -346,15 +326,15 @@ def birth_problem_text(problem: BirthProblem, today: date) -> str:
             "Please check the year: I expect a year from {first} to {last}."
         ),
     }
-    return "⚠️ " + texts[problem].format(first=earliest_birth_year(today), last=today.year)
+    return texts[problem].format(first=earliest_birth_year(today), last=today.year)
 
 
 # -- handlers -------------------------------------------------------------------------------
 
 
 async def _current_step(state: FSMContext) -> str | None:
-    current = await state.get_state()
-    return STEP_OF.get(current) if current else None
+    current = await QUESTIONS.current(state)
+    return STEP_OF[str(current.state)] if current else None
 
 
 async def _entry(
@@ -370,41 +350,32 @@ async def _entry(
     facts = await _facts(content)
     step = await _current_step(state)
     if step is not None:
-        await show(event, *question_screen(step, await state.get_data(), facts, notice))
-        return
-    stored = await selfchecks.get(user_record.id)
-    if stored is not None:
-        results = from_stored((o.rule, o.outcome, o.reason) for o in stored.outcomes)
-        await show(event, *result_screen(results, facts, stored.checked_on, notice))
-        return
-    await show(event, *intro_screen(facts, notice))
-
-
-async def selfcheck_command(
-    message: Message,
-    state: FSMContext,
-    user_record: UserRecord,
-    content: ContentRepository,
-    selfchecks: EligibilityRepository,
-) -> None:
-    await _entry(message, state, user_record, content, selfchecks)
+        screen = question_screen(step, await state.get_data(), facts)
+    else:
+        stored = await selfchecks.get(user_record.id)
+        if stored is not None:
+            results = from_stored((o.rule, o.outcome, o.reason) for o in stored.outcomes)
+            screen = result_screen(results, facts, stored.checked_on)
+        else:
+            screen = intro_screen(facts)
+    await show(event, screen.above(notice))
 
 
 async def open_selfcheck(
-    query: CallbackQuery,
+    event: Message | CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
     content: ContentRepository,
     selfchecks: EligibilityRepository,
 ) -> None:
-    await _entry(query, state, user_record, content, selfchecks)
+    await _entry(event, state, user_record, content, selfchecks)
 
 
 async def begin(query: CallbackQuery, state: FSMContext, content: ContentRepository) -> None:
     """Start (or retake) from the first question with no answers."""
     await state.set_state(STATE_OF[STEPS[0]])
     await state.set_data({})
-    await show(query, *question_screen(STEPS[0], {}, await _facts(content)))
+    await show(query, question_screen(STEPS[0], {}, await _facts(content)))
 
 
 async def _advance(
@@ -422,7 +393,7 @@ async def _advance(
     facts = await _facts(content)
     if following is not None:
         await state.set_state(STATE_OF[following])
-        await show(event, *question_screen(following, answers, facts))
+        await show(event, question_screen(following, answers, facts))
         return
     await _finish(event, state, answers, user_record, facts, selfchecks, clock)
 
@@ -446,7 +417,7 @@ async def _finish(
         now=int(clock.now()),
     )
     await state.clear()
-    await show(event, *result_screen(results, facts, today))
+    await show(event, result_screen(results, facts, today))
 
 
 async def answer_chosen(
@@ -462,7 +433,7 @@ async def answer_chosen(
     packed_step, _sep, value = callback_data.value.partition(".")
     rule = RULES_BY_ID.get(packed_step)
     if step is None or packed_step != step or rule is None or rule.choice(value) is None:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await _advance(query, state, step, value, user_record, content, selfchecks, clock)
 
@@ -479,7 +450,7 @@ async def keep_birth(
     step = await _current_step(state)
     previous = (await state.get_data()).get(step or "")
     if step is None or RULES_BY_ID[step].choices or not previous:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await _advance(query, state, step, previous, user_record, content, selfchecks, clock)
 
@@ -498,7 +469,8 @@ async def birth_typed(
     except BirthError as error:
         facts = await _facts(content)
         problem = birth_problem_text(error.problem, today)
-        await show(message, *question_screen(STEPS[0], await state.get_data(), facts, problem))
+        screen = question_screen(STEPS[0], await state.get_data(), facts)
+        await show(message, screen.with_problem(problem))
         return
     await _advance(
         message, state, STEPS[0], birth.encode(), user_record, content, selfchecks, clock
@@ -510,10 +482,8 @@ async def buttons_expected(message: Message, state: FSMContext, content: Content
     step = await _current_step(state)
     if step is None:  # cannot happen behind the state filter; keeps the types honest
         return
-    problem = "⚠️ " + _("Please answer with the buttons below.")
-    await show(
-        message, *question_screen(step, await state.get_data(), await _facts(content), problem)
-    )
+    screen = question_screen(step, await state.get_data(), await _facts(content))
+    await show(message, screen.with_problem(use_the_buttons()))
 
 
 async def go_back(
@@ -530,7 +500,7 @@ async def go_back(
         await _entry(query, state, user_record, content, selfchecks)
         return
     await state.set_state(STATE_OF[previous])
-    await show(query, *question_screen(previous, await state.get_data(), await _facts(content)))
+    await show(query, question_screen(previous, await state.get_data(), await _facts(content)))
 
 
 async def cancel(
@@ -558,22 +528,21 @@ async def delete_result(
         if deleted
         else _("There is no saved self-check result.")
     )
-    await show(query, *intro_screen(await _facts(content), notice))
-
-
-async def button_out_of_date(query: CallbackQuery) -> None:
-    """A question's button after the questionnaire ended (or a forged one)."""
-    await query.answer(_("This button is out of date."))
+    await show(query, intro_screen(await _facts(content)).above(notice))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    in_questionnaire = StateFilter(*STATE_OF.values())
-    choice_steps = StateFilter(*(STATE_OF[rule.id] for rule in RULES if rule.choices))
-    typed_steps = StateFilter(*(STATE_OF[rule.id] for rule in RULES if not rule.choices))
+    in_questionnaire = QUESTIONS.filter()
+    choice_steps = QUESTIONS.filter(*(STATE_OF[rule.id] for rule in RULES if rule.choices))
+    typed_steps = QUESTIONS.filter(*(STATE_OF[rule.id] for rule in RULES if not rule.choices))
 
-    router.message.register(selfcheck_command, Command("selfcheck"))
-    router.callback_query.register(open_selfcheck, EligibilityCb.filter(F.action == "start"))
+    open_by_command_or_button(
+        router,
+        open_selfcheck,
+        command="selfcheck",
+        button_filter=EligibilityCb.filter(F.action == "start"),
+    )
     router.callback_query.register(begin, EligibilityCb.filter(F.action.in_({"begin", "retake"})))
     router.callback_query.register(delete_result, EligibilityCb.filter(F.action == "delete"))
     router.callback_query.register(
@@ -588,7 +557,7 @@ def register(router: Router) -> None:
     router.callback_query.register(
         cancel, EligibilityCb.filter(F.action == "cancel"), in_questionnaire
     )
-    router.callback_query.register(button_out_of_date, EligibilityCb.filter())
+    router.callback_query.register(out_of_date, EligibilityCb.filter())
 
     not_a_command = NotACommand()
     router.message.register(birth_typed, typed_steps, not_a_command)

@@ -7,13 +7,13 @@ reads the facts and shows the screen a button asks for.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 
-from bot.eps.guide import FACT_KEYS, Screen, build
+from bot.eps.guide import FACT_KEYS, build
 from bot.telegram.callbacks import EpsCb, MenuCb
+from bot.telegram.dialogue import open_by_command_or_button, out_of_date_text
 from bot.telegram.screens import show
 from storage.content import ContentRepository
 
@@ -28,37 +28,30 @@ class EpsButton(Filter):
         return (query.data or "").startswith(_PREFIX)
 
 
-async def _screen(content: ContentRepository, screen: str, n: int = 0) -> Screen:
-    return build(screen, n, await content.get_many(FACT_KEYS))
-
-
-async def eps_command(message: Message, state: FSMContext, content: ContentRepository) -> None:
-    await state.clear()
-    rendered = await _screen(content, "root")
-    await show(message, rendered.text, rendered.markup)
-
-
-async def eps_section(query: CallbackQuery, state: FSMContext, content: ContentRepository) -> None:
-    await state.clear()  # opening another section leaves any dialogue, as commands do
-    rendered = await _screen(content, "root")
-    await show(query, rendered.text, rendered.markup)
+async def open_eps(
+    event: Message | CallbackQuery, state: FSMContext, content: ContentRepository
+) -> None:
+    await state.clear()  # opening a section leaves any dialogue
+    await show(event, build("root", 0, await content.get_many(FACT_KEYS)))
 
 
 async def eps_screen(
     query: CallbackQuery, callback_data: EpsCb, content: ContentRepository
 ) -> None:
-    rendered = await _screen(content, callback_data.screen, callback_data.n)
-    await show(query, rendered.text, rendered.markup, notice=rendered.notice)
+    await show(
+        query, build(callback_data.screen, callback_data.n, await content.get_many(FACT_KEYS))
+    )
 
 
 async def eps_unreadable(query: CallbackQuery, content: ContentRepository) -> None:
-    rendered = await _screen(content, "root")
-    await show(query, rendered.text, rendered.markup, notice=_("This button is out of date."))
+    screen = build("root", 0, await content.get_many(FACT_KEYS))
+    await show(query, screen.with_notice(out_of_date_text()))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    router.message.register(eps_command, Command("eps"))
-    router.callback_query.register(eps_section, MenuCb.filter(F.section == "eps"))
+    open_by_command_or_button(
+        router, open_eps, command="eps", button_filter=MenuCb.filter(F.section == "eps")
+    )
     router.callback_query.register(eps_screen, EpsCb.filter())
     router.callback_query.register(eps_unreadable, EpsButton())

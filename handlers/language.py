@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -12,8 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.profile import is_onboarded
 from bot.telegram.callbacks import LanguageCb, MenuCb
 from bot.telegram.commands import set_chat_commands
+from bot.telegram.dialogue import open_by_command_or_button, out_of_date
 from bot.telegram.keyboards import language_keyboard, main_menu_keyboard
-from bot.telegram.screens import show
+from bot.telegram.screens import Screen, show
 from handlers.start import ask_audience
 from storage.users import UserRecord, UserRepository
 
@@ -23,16 +23,10 @@ def language_prompt() -> str:
     return "Тілді таңдаңыз · Выберите язык · Choose your language"
 
 
-async def language_command(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()
-    await message.answer(
-        language_prompt(), reply_markup=language_keyboard(i18n.available_locales, with_back=True)
-    )
-
-
-async def language_section(query: CallbackQuery, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()  # opening another section leaves any dialogue, as commands do
-    await show(query, language_prompt(), language_keyboard(i18n.available_locales, with_back=True))
+async def open_language(event: Message | CallbackQuery, state: FSMContext, i18n: I18n) -> None:
+    await state.clear()  # opening a section leaves any dialogue
+    markup = language_keyboard(i18n.available_locales, with_back=True)
+    await show(event, Screen(language_prompt(), markup))
 
 
 async def language_chosen(
@@ -45,7 +39,7 @@ async def language_chosen(
     bot: Bot,
 ) -> None:
     if callback_data.code not in i18n.available_locales:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await users.set_language(user_record.id, callback_data.code)
     record = await users.get(user_record.id) or user_record
@@ -55,15 +49,16 @@ async def language_chosen(
         if not is_onboarded(record):
             await ask_audience(query, state)
             return
-        await show(
-            query,
-            _("Done! I will speak English from now on.") + "\n\n" + _("Choose a section:"),
-            main_menu_keyboard(record),
-        )
+        text = _("Done! I will speak English from now on.") + "\n\n" + _("Choose a section:")
+        await show(query, Screen(text, main_menu_keyboard(record)))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    router.message.register(language_command, Command("language"))
-    router.callback_query.register(language_section, MenuCb.filter(F.section == "language"))
+    open_by_command_or_button(
+        router,
+        open_language,
+        command="language",
+        button_filter=MenuCb.filter(F.section == "language"),
+    )
     router.callback_query.register(language_chosen, LanguageCb.filter())

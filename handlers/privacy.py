@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
@@ -14,9 +12,10 @@ from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_ti
 from bot.departure.checklist import checklist_data_line
 from bot.eps.tracker import TOPIC as TRACKER_TOPIC
 from bot.formatting import format_date, format_day, format_time_zone
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import MenuCb, PrivacyCb, TimeZoneCb
+from bot.telegram.dialogue import open_by_command_or_button, out_of_date
 from bot.telegram.keyboards import (
     audience_keyboard,
     confirm_delete_keyboard,
@@ -24,27 +23,17 @@ from bot.telegram.keyboards import (
     privacy_keyboard,
     time_zone_keyboard,
 )
-from bot.telegram.screens import show
-from storage.checklists import ChecklistRepository
-from storage.eligibility import EligibilityRepository
-from storage.subscriptions import SubscriptionRepository
+from bot.telegram.screens import Screen, show
+from storage.repositories import Repositories
 from storage.users import UserRecord, UserRepository
 
 
-async def render_my_data(
-    record: UserRecord,
-    clock: Clock,
-    reminders: ReminderEngine,
-    notice: str | None = None,
-    *,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
-) -> tuple[str, InlineKeyboardMarkup]:
+async def my_data_screen(
+    record: UserRecord, repositories: Repositories, reminders: ReminderEngine, clock: Clock
+) -> Screen:
     """Everything stored about the user, feature by feature: each feature that keeps personal
     data adds its line here, so this screen stays the complete answer to "what do you keep?"."""
-    i18n = I18n.get_current()
-    locale = i18n.current_locale
+    locale = current_locale()
     zone = effective_time_zone(record)
     not_chosen = _("not chosen yet")
     lines = [
@@ -63,17 +52,17 @@ async def render_my_data(
             )
         ),
     ]
-    checked_on = await selfchecks.checked_on(record.id)
+    checked_on = await repositories.selfchecks.checked_on(record.id)
     if checked_on is not None:
         lines.append(
             _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
                 date=format_day(checked_on, locale)
             )
         )
-    plan = await checklists.get(record.id)
+    plan = await repositories.checklists.get(record.id)
     if plan is not None:
         lines.append(checklist_data_line(plan, locale))
-    if await subscriptions.is_subscribed(record.id, TRACKER_TOPIC):
+    if await repositories.subscriptions.is_subscribed(record.id, TRACKER_TOPIC):
         lines.append(
             _(
                 "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
@@ -87,66 +76,28 @@ async def render_my_data(
             "self-check keeps only its outcome per requirement."
         ),
     ]
-    if notice:
-        lines.insert(0, notice + "\n")
-    return "\n".join(lines), my_data_keyboard()
+    return Screen("\n".join(lines), my_data_keyboard())
 
 
-async def my_data_command(
-    message: Message,
+async def open_my_data(
+    event: Message | CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
-    clock: Clock,
+    repositories: Repositories,
     reminders: ReminderEngine,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
-) -> None:
-    await state.clear()
-    text, markup = await render_my_data(
-        user_record,
-        clock,
-        reminders,
-        selfchecks=selfchecks,
-        checklists=checklists,
-        subscriptions=subscriptions,
-    )
-    await message.answer(text, reply_markup=markup)
-
-
-async def my_data_section(
-    query: CallbackQuery,
-    state: FSMContext,
-    user_record: UserRecord,
     clock: Clock,
-    reminders: ReminderEngine,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
 ) -> None:
-    await state.clear()  # opening another section leaves any dialogue, as commands do
-    text, markup = await render_my_data(
-        user_record,
-        clock,
-        reminders,
-        selfchecks=selfchecks,
-        checklists=checklists,
-        subscriptions=subscriptions,
-    )
-    await show(query, text, markup)
+    await state.clear()  # opening a section leaves any dialogue
+    await show(event, await my_data_screen(user_record, repositories, reminders, clock))
 
 
 async def change_audience(query: CallbackQuery) -> None:
-    await show(query, _("Who are you?"), audience_keyboard())
+    await show(query, Screen(_("Who are you?"), audience_keyboard()))
 
 
 async def choose_time_zone(query: CallbackQuery, clock: Clock) -> None:
-    locale = I18n.get_current().current_locale
-    await show(
-        query,
-        _("Which clock should I use for your reminders and dates?"),
-        time_zone_keyboard(locale, clock.now()),
-    )
+    text = _("Which clock should I use for your reminders and dates?")
+    await show(query, Screen(text, time_zone_keyboard(current_locale(), clock.now())))
 
 
 async def time_zone_chosen(
@@ -154,14 +105,12 @@ async def time_zone_chosen(
     callback_data: TimeZoneCb,
     user_record: UserRecord,
     users: UserRepository,
+    repositories: Repositories,
     reminders: ReminderEngine,
     clock: Clock,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
 ) -> None:
     if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
-        await query.answer(_("This button is out of date."))
+        await out_of_date(query)
         return
     await users.set_time_zone(
         user_record.id, None if callback_data.zone == "auto" else callback_data.zone
@@ -171,16 +120,8 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    text, markup = await render_my_data(
-        record,
-        clock,
-        reminders,
-        notice=notice,
-        selfchecks=selfchecks,
-        checklists=checklists,
-        subscriptions=subscriptions,
-    )
-    await show(query, text, markup)
+    screen = await my_data_screen(record, repositories, reminders, clock)
+    await show(query, screen.above(notice))
 
 
 def delete_question() -> str:
@@ -190,13 +131,9 @@ def delete_question() -> str:
     )
 
 
-async def ask_delete(query: CallbackQuery) -> None:
-    await show(query, delete_question(), confirm_delete_keyboard())
-
-
-async def delete_command(message: Message, state: FSMContext) -> None:
+async def ask_delete(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(delete_question(), reply_markup=confirm_delete_keyboard())
+    await show(event, Screen(delete_question(), confirm_delete_keyboard()))
 
 
 def privacy_notice() -> str:
@@ -212,36 +149,20 @@ def privacy_notice() -> str:
     )
 
 
-async def privacy_command(message: Message, state: FSMContext) -> None:
+async def open_privacy(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(privacy_notice(), reply_markup=privacy_keyboard())
-
-
-async def privacy_section(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await show(query, privacy_notice(), privacy_keyboard())
+    await show(event, Screen(privacy_notice(), privacy_keyboard()))
 
 
 async def keep_data(
     query: CallbackQuery,
     user_record: UserRecord,
-    clock: Clock,
+    repositories: Repositories,
     reminders: ReminderEngine,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
+    clock: Clock,
 ) -> None:
-    notice = _("Nothing was deleted.")
-    text, markup = await render_my_data(
-        user_record,
-        clock,
-        reminders,
-        notice=notice,
-        selfchecks=selfchecks,
-        checklists=checklists,
-        subscriptions=subscriptions,
-    )
-    await show(query, text, markup)
+    screen = await my_data_screen(user_record, repositories, reminders, clock)
+    await show(query, screen.above(_("Nothing was deleted.")))
 
 
 async def confirm_delete(
@@ -254,25 +175,32 @@ async def confirm_delete(
     await state.clear()
     await reminders.cancel_all(user_record.id)  # disarm first; the rows go with the user
     await users.delete(user_record.id)
-    await show(
-        query,
-        _(
-            "Done. Everything I stored about you has been deleted. "
-            "If you write to me again, I will start from scratch: /start"
-        ),
+    text = _(
+        "Done. Everything I stored about you has been deleted. "
+        "If you write to me again, I will start from scratch: /start"
     )
+    await show(query, Screen(text))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    router.message.register(my_data_command, Command("mydata"))
-    router.message.register(delete_command, Command("deletemydata"))
-    router.message.register(privacy_command, Command("privacy"))
-    router.callback_query.register(privacy_section, MenuCb.filter(F.section == "privacy"))
-    router.callback_query.register(my_data_section, MenuCb.filter(F.section == "mydata"))
+    open_by_command_or_button(
+        router, open_my_data, command="mydata", button_filter=MenuCb.filter(F.section == "mydata")
+    )
+    open_by_command_or_button(
+        router,
+        ask_delete,
+        command="deletemydata",
+        button_filter=PrivacyCb.filter(F.action == "ask_delete"),
+    )
+    open_by_command_or_button(
+        router,
+        open_privacy,
+        command="privacy",
+        button_filter=MenuCb.filter(F.section == "privacy"),
+    )
     router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
     router.callback_query.register(choose_time_zone, PrivacyCb.filter(F.action == "time_zone"))
     router.callback_query.register(time_zone_chosen, TimeZoneCb.filter())
-    router.callback_query.register(ask_delete, PrivacyCb.filter(F.action == "ask_delete"))
     router.callback_query.register(keep_data, PrivacyCb.filter(F.action == "keep"))
     router.callback_query.register(confirm_delete, PrivacyCb.filter(F.action == "confirm_delete"))

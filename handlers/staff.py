@@ -7,16 +7,17 @@ the question relay) add their commands and callbacks here.
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_number
+from bot.i18n import current_locale
 from bot.telegram.callbacks import StaffCb
+from bot.telegram.dialogue import open_by_command_or_button, out_of_date
 from bot.telegram.filters import StaffOnly
-from bot.telegram.screens import show
+from bot.telegram.screens import Screen, button, keyboard, show
 from storage.stats import OpsStats, StatsRepository
 
 STAFF_COMMANDS: tuple[str, ...] = ("stats", "programme", "tracker")
@@ -45,14 +46,14 @@ STAFF_ACTIONS: tuple[str, ...] = (
 
 
 def _number(value: int) -> str:
-    return format_number(value, I18n.get_current().current_locale)
+    return format_number(value, current_locale())
 
 
 def _counts(values: dict[str, int]) -> str:
     return ", ".join(f"{key} {_number(count)}" for key, count in values.items()) or "0"
 
 
-def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
+def stats_screen(stats: OpsStats) -> Screen:
     text = "\n".join(
         [
             _("<b>Statistics</b> (counts only)"),
@@ -65,26 +66,12 @@ def render_stats(stats: OpsStats) -> tuple[str, InlineKeyboardMarkup]:
             _("Dialogues in progress: {count}").format(count=_number(stats.active_dialogues)),
         ]
     )
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("🔄 Refresh"), callback_data=StaffCb(action="refresh_stats").pack()
-                )
-            ]
-        ]
-    )
-    return text, markup
+    return Screen(text, keyboard([button(_("🔄 Refresh"), StaffCb(action="refresh_stats"))]))
 
 
-async def stats_command(message: Message, stats: StatsRepository) -> None:
-    text, markup = render_stats(await stats.collect())
-    await message.answer(text, reply_markup=markup)
-
-
-async def refresh_stats(query: CallbackQuery, stats: StatsRepository) -> None:
-    text, markup = render_stats(await stats.collect())
-    await show(query, text, markup)  # unchanged figures are fine: `show` ignores "not modified"
+async def open_stats(event: Message | CallbackQuery, stats: StatsRepository) -> None:
+    # Unchanged figures after "Refresh" are fine: `show` ignores "message is not modified".
+    await show(event, stats_screen(await stats.collect()))
 
 
 async def refuse_command(message: Message) -> None:
@@ -98,8 +85,15 @@ async def refuse_button(query: CallbackQuery) -> None:
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
     staff = StaffOnly()
-    router.message.register(stats_command, Command("stats"), staff)
-    router.callback_query.register(refresh_stats, StaffCb.filter(), staff)
+    open_by_command_or_button(
+        router,
+        open_stats,
+        command="stats",
+        button_filter=StaffCb.filter(F.action == "refresh_stats"),
+        filters=(staff,),
+    )
+    # A staff button no handler above took (a finished dialogue, an older release).
+    router.callback_query.register(out_of_date, StaffCb.filter(), staff)
     # Whoever is not staff and tries anyway: a refusal, never a silent drop or an error.
     router.message.register(refuse_command, Command(*STAFF_COMMANDS))
     router.callback_query.register(refuse_button, StaffCb.filter())

@@ -13,14 +13,13 @@ from bot.clock import Clock
 from bot.content.profile import is_onboarded
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import AudienceCb
+from bot.telegram.dialogue import out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
-from bot.telegram.screens import show
-from handlers.privacy import render_my_data
+from bot.telegram.screens import Screen, show
+from handlers.privacy import my_data_screen
 from handlers.states import Onboarding
-from storage.checklists import ChecklistRepository
-from storage.eligibility import EligibilityRepository
-from storage.subscriptions import SubscriptionRepository
+from storage.repositories import Repositories
 from storage.users import Audience, UserRecord, UserRepository
 
 
@@ -44,22 +43,27 @@ def all_set_text() -> str:
     )
 
 
+def language_screen(i18n: I18n) -> Screen:
+    return Screen(greeting(), language_keyboard(i18n.available_locales, with_back=False))
+
+
+def audience_screen() -> Screen:
+    return Screen(audience_question(), audience_keyboard())
+
+
 async def start(message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n) -> None:
     await state.clear()
     if is_onboarded(user_record):
-        await message.answer(
-            _("Welcome back! Choose a section:"), reply_markup=main_menu_keyboard(user_record)
-        )
+        welcome = _("Welcome back! Choose a section:")
+        await show(message, Screen(welcome, main_menu_keyboard(user_record)))
         return
     await state.set_state(Onboarding.language)
-    await message.answer(
-        greeting(), reply_markup=language_keyboard(i18n.available_locales, with_back=False)
-    )
+    await show(message, language_screen(i18n))
 
 
 async def ask_audience(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.set_state(Onboarding.audience)
-    await show(event, audience_question(), audience_keyboard())
+    await show(event, audience_screen())
 
 
 async def audience_chosen(
@@ -68,48 +72,34 @@ async def audience_chosen(
     state: FSMContext,
     user_record: UserRecord,
     users: UserRepository,
-    clock: Clock,
+    repositories: Repositories,
     reminders: ReminderEngine,
-    selfchecks: EligibilityRepository,
-    checklists: ChecklistRepository,
-    subscriptions: SubscriptionRepository,
+    clock: Clock,
 ) -> None:
     try:
         audience = Audience(callback_data.value)
     except ValueError:
-        await query.answer(_("This button is out of date."), show_alert=False)
+        await out_of_date(query)
         return
     was_onboarding = not is_onboarded(user_record)
     await users.set_audience(user_record.id, audience)
     record = await users.get(user_record.id) or user_record
     await state.clear()
     if was_onboarding:
-        await show(query, all_set_text(), main_menu_keyboard(record))
+        await show(query, Screen(all_set_text(), main_menu_keyboard(record)))
     else:
-        text, markup = await render_my_data(
-            record,
-            clock,
-            reminders,
-            notice=_("Saved."),
-            selfchecks=selfchecks,
-            checklists=checklists,
-            subscriptions=subscriptions,
-        )
-        await show(query, text, markup)
+        screen = await my_data_screen(record, repositories, reminders, clock)
+        await show(query, screen.above(_("Saved.")))
 
 
 async def language_expected(message: Message, i18n: I18n) -> None:
-    await message.answer(
-        _("Please choose a language with the buttons below."),
-        reply_markup=language_keyboard(i18n.available_locales, with_back=False),
-    )
+    markup = language_keyboard(i18n.available_locales, with_back=False)
+    await show(message, Screen(_("Please choose a language with the buttons below."), markup))
 
 
 async def audience_expected(message: Message) -> None:
-    await message.answer(
-        _("Please choose one of the buttons below, so I know who you are."),
-        reply_markup=audience_keyboard(),
-    )
+    text = _("Please choose one of the buttons below, so I know who you are.")
+    await show(message, Screen(text, audience_keyboard()))
 
 
 def register(router: Router) -> None:

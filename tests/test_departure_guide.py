@@ -9,7 +9,8 @@ import pytest
 from aiogram import Bot
 
 from bot.content.facts import load_seed, parse_source_url
-from bot.departure.guide import (
+from bot.departure.plan import korea_today
+from bot.departure.programme import (
     OFFICER_CARD,
     PROGRAMME_KEY,
     ProgrammeWindow,
@@ -17,7 +18,6 @@ from bot.departure.guide import (
     officer_card_korean,
     programme_state,
 )
-from bot.departure.plan import korea_today
 from bot.formatting import format_day
 from bot.offline.fakeapi import FakeTelegramSession
 from bot.offline.simuser import SimulatedUser, plain

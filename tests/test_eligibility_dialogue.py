@@ -532,10 +532,10 @@ async def test_text_or_a_photo_where_a_button_is_expected(make_user: UserFactory
     assert question(1, locale) in user.last_text
     await walk(user, locale, ELIGIBLE, upto=2)
     await user.send("нет" if locale != "en" else "no")
-    reprompt = {
-        "kk": "⚠️ Төмендегі батырмалар арқылы жауап беріңіз.",
-        "ru": "⚠️ Пожалуйста, ответьте кнопками ниже.",
-        "en": "⚠️ Please answer with the buttons below.",
+    reprompt = {  # the one "use the buttons" text of every dialogue (bot/telegram/dialogue.py)
+        "kk": "⚠️ Төмендегі батырмаларды пайдаланыңыз.",
+        "ru": "⚠️ Пожалуйста, воспользуйтесь кнопками ниже.",
+        "en": "⚠️ Please use the buttons below.",
     }
     assert user.last_text.startswith(reprompt[locale])
     assert question(3, locale) in user.last_text

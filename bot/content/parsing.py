@@ -10,6 +10,9 @@ import re
 from datetime import date, time, timedelta
 from enum import StrEnum
 
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
 
 class InputProblem(StrEnum):
     DATE_FORMAT = "date_format"
@@ -94,3 +97,40 @@ def parse_reminder_text(text: str | None, max_length: int) -> str:
     if len(cleaned) > max_length:
         raise InputError(InputProblem.TEXT_TOO_LONG)
     return cleaned
+
+
+def input_problem_text(problem: InputProblem, **values: object) -> str:
+    """What was wrong with a typed value and what is expected instead, in the reader's language.
+
+    One sentence per problem for every dialogue that parses dates, times or short texts; the
+    caller shows it above the question (`Screen.with_problem`). `values` fill the placeholders:
+    `date` for DATE_TOO_FAR, `length` and `limit` for TEXT_TOO_LONG.
+    """
+    texts = {
+        InputProblem.DATE_FORMAT: _(
+            "I could not read that date. Please send it like 25.12.2026, 2026-12-25 or 25/12."
+        ),
+        InputProblem.NO_SUCH_DATE: _(
+            "There is no such date in the calendar. Please check the day and the month."
+        ),
+        InputProblem.DATE_PAST: _(
+            "That date has already passed. Please choose today or a later date."
+        ),
+        InputProblem.DATE_TOO_FAR: _(
+            "That is too far ahead: I can remind you until {date} at the latest."
+        ),
+        InputProblem.TIME_FORMAT: _(
+            "I could not read that time. Please send it like 09:00 or 18:30."
+        ),
+        InputProblem.TIME_PAST: _(
+            "That time has already passed. Please choose a later time, or go back and pick "
+            "another date."
+        ),
+        InputProblem.TEXT_EMPTY: _("Please send the reminder as a text message."),
+        InputProblem.TEXT_TOO_LONG: ngettext(
+            "That is {length} character; please keep it to {limit}.",
+            "That is {length} characters; please keep it to {limit}.",
+            int(str(values.get("length", 0))),
+        ),
+    }
+    return texts[problem].format(**values)

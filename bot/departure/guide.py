@@ -1,115 +1,362 @@
-"""Voluntary departure as data: the programme window, its status on a given day, and the
-officer card.
+"""🛫 Leaving Korea, as the user reads it: the voluntary-departure guide and the officer card.
 
-The window's dates are a fact staff edit through the bot (`departure.programme`), so nothing
-here hard-codes them; this module only reads such a value and answers "is it open on this day,
-and for how long?". The status is computed from the clock on every view, never stored, so a
-window that ends silently turns into "ended" at midnight in Korea without anyone touching it.
-
-The officer card is always Korean (an immigration officer reads it), so its Korean text lives
-here as data, outside the gettext catalogs; only the explanation shown beside each line is
-translated into the user's language.
+Every date, number and phone comes from the content facts (staff change them without a
+deploy); the prose is in the catalogs. Each screen that states a fact ends with its source
+lines. The programme's status is computed from the clock on every view, so a window that has
+ended is never shown as open. The screens are pure functions of the facts and the day; the
+staff editor previews `programme_screen` exactly as users will see it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import Any
+from html import escape
 
-from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
-PROGRAMME_KEY = "departure.programme"
-NOTE_LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
-NOTE_MAX_LENGTH = 500
+from bot.content.facts import contact, localized, source_line, unconfirmed_line
+from bot.departure.programme import (
+    OFFICER_CARD,
+    PROGRAMME_KEY,
+    ProgrammeWindow,
+    WindowStatus,
+    officer_card_korean,
+    programme_state,
+)
+from bot.formatting import format_day
+from bot.i18n import current_locale
+from bot.telegram.callbacks import ChecklistCb, DepartureCb
+from bot.telegram.dialogue import back_label, out_of_date_text
+from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import Screen, button, join, keyboard
+from storage.content import Fact
 
-# The programme is Korea's: its first and last days are Korean calendar days, whichever zone
-# the reader lives in.
-
-
-class WindowStatus(StrEnum):
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    ENDED = "ended"
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeWindow:
-    """One voluntary-departure programme: first and last day (both inclusive), the cut-off
-    ("stay became irregular before this day") and a short staff note per language."""
-
-    start: date
-    end: date
-    irregular_before: date | None = None
-    note: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_value(cls, value: Mapping[str, Any]) -> ProgrammeWindow:
-        cutoff = value.get("irregular_before")
-        note = value.get("note") or {}
-        return cls(
-            start=date.fromisoformat(value["start"]),
-            end=date.fromisoformat(value["end"]),
-            irregular_before=date.fromisoformat(cutoff) if cutoff else None,
-            note={str(k): str(v) for k, v in note.items()} if isinstance(note, Mapping) else {},
-        )
-
-    def to_value(self) -> dict[str, Any]:
-        """The JSON shape stored in the content table (the same as the seed's)."""
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "irregular_before": self.irregular_before.isoformat()
-            if self.irregular_before
-            else None,
-            "note": dict(self.note),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeState:
-    """Where `today` falls. `days`: for UPCOMING the days until the first day; for OPEN the
-    days left counting today (1 = today is the last day); for ENDED the days since the end."""
-
-    status: WindowStatus
-    days: int
-
-
-def programme_state(window: ProgrammeWindow, today: date) -> ProgrammeState:
-    if today < window.start:
-        return ProgrammeState(WindowStatus.UPCOMING, (window.start - today).days)
-    if today <= window.end:
-        return ProgrammeState(WindowStatus.OPEN, (window.end - today).days + 1)
-    return ProgrammeState(WindowStatus.ENDED, (today - window.end).days)
-
-
-# -- the officer card -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CardLine:
-    korean: str
-    meaning: LazyProxy  # what the line says, in the user's language
-
-
-# Polite formal Korean (합쇼체 / 해요체 as officers expect), using the glossary's terms:
-# 자진출국 신고 (voluntary-departure report), 여권 (passport), 항공권 (air ticket).
-OFFICER_CARD: tuple[CardLine, ...] = (
-    CardLine("안녕하세요.", __("Hello.")),
-    CardLine("저는 카자흐스탄 국민입니다.", __("I am a citizen of Kazakhstan.")),
-    CardLine("자진출국 신고를 하러 왔습니다.", __("I have come to report my voluntary departure.")),
-    CardLine("여권과 항공권을 가지고 있습니다.", __("I have my passport and my air ticket.")),
-    CardLine(
-        "한국어를 잘 못합니다. 천천히 말씀해 주세요.",
-        __("I do not speak Korean well. Please speak slowly."),
-    ),
-    CardLine("도와주시면 감사하겠습니다.", __("I would be grateful for your help.")),
+GUIDE_KEYS = (
+    PROGRAMME_KEY,
+    "departure.procedure",
+    "departure.online",
+    "departure.benefits",
+    "departure.excluded",
+    "departure.excluded_past",
+    "contacts",
 )
 
 
-def officer_card_korean() -> str:
-    """The Korean text alone, one sentence a line: what goes into the clean message."""
-    return "\n".join(line.korean for line in OFFICER_CARD)
+def _day(value: date) -> str:
+    return format_day(value, current_locale())
+
+
+def _sources(*facts: Fact) -> str:
+    """The source lines of the facts a screen states, each once, in the order given."""
+    lines: list[str] = []
+    for fact in facts:
+        line = source_line(fact)
+        if line not in lines:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+# -- what users see -----------------------------------------------------------------------------
+
+
+def status_line(window: ProgrammeWindow, today: date, contacts: Fact) -> str:
+    """One line: upcoming (in N days) / open now (N days left) / ended on ... (call 1345)."""
+    state = programme_state(window, today)
+    if state.status is WindowStatus.UPCOMING:
+        return ngettext(
+            "⏳ The programme starts on {start}, in {count} day.",
+            "⏳ The programme starts on {start}, in {count} days.",
+            state.days,
+        ).format(start=_day(window.start), count=state.days)
+    if state.status is WindowStatus.OPEN:
+        if state.days == 1:
+            return _("✅ The programme is open now. Today, {end}, is its last day.").format(
+                end=_day(window.end)
+            )
+        return ngettext(
+            "✅ The programme is open now: {count} day left, until {end} inclusive.",
+            "✅ The programme is open now: {count} days left, until {end} inclusive.",
+            state.days,
+        ).format(count=state.days, end=_day(window.end))
+    return _(
+        "⛔ The programme ended on {end}. An extension has not been confirmed: please call "
+        "{immigration} before you act."
+    ).format(end=_day(window.end), immigration=contact(contacts, "immigration"))
+
+
+def _no_eps_guarantee() -> str:
+    return _(
+        "⚠️ Leaving voluntarily does not guarantee that you can later come to work in Korea "
+        "through EPS: no rule on this has been found."
+    )
+
+
+def root_screen(facts: dict[str, Fact], today: date) -> Screen:
+    programme, contacts = facts[PROGRAMME_KEY], facts["contacts"]
+    window = ProgrammeWindow.from_value(programme.value)
+    ended = programme_state(window, today).status is WindowStatus.ENDED
+    text = join(
+        _(
+            "<b>🛫 Voluntary departure</b>\n"
+            "If your stay in Korea has become irregular, you can report to Korean immigration "
+            "yourself and fly home: this is voluntary departure (자진출국). During a programme, "
+            "it is the way to leave without a fine and to keep the road open for returning "
+            "legally later."
+        ),
+        _("<b>Programme window</b>") + "\n" + status_line(window, today, contacts),
+        _("Choose what you want to know:"),
+        _sources(programme, *((contacts,) if ended else ())),
+    )
+    markup = keyboard(
+        [button(_("❓ What it is"), DepartureCb(screen="what"))],
+        [button(_("👥 Who can use it"), DepartureCb(screen="who"))],
+        [button(_("📍 Where & when to report"), DepartureCb(screen="where"))],
+        [button(_("📅 Programme window"), DepartureCb(screen="programme"))],
+        [button(_("🪪 Card for the officer"), DepartureCb(screen="card"))],
+        [button(_("✅ My checklist"), ChecklistCb(action="show"))],
+        [back_to_menu_button()],
+    )
+    return Screen(text, markup)
+
+
+def _back_keyboard() -> InlineKeyboardMarkup:
+    return keyboard([button(back_label(), DepartureCb(screen="root"))])
+
+
+def what_screen(facts: dict[str, Fact]) -> str:
+    contacts = facts["contacts"]
+    return join(
+        _(
+            "<b>❓ What voluntary departure is</b>\n"
+            "A foreigner whose stay has become irregular goes to Korean immigration on their "
+            "own, reports the departure and leaves Korea. This is not deportation: you choose "
+            "the day and fly on your own ticket."
+        ),
+        _(
+            "<b>What a programme spares you</b>\n"
+            "During a special programme, Korea waives the fine (범칙금) and does not impose an "
+            "entry ban on those who leave within the window. You leave without a fine, and the "
+            "road to returning legally later stays open."
+        ),
+        _(
+            "<b>What it does not do</b>\n"
+            "• It does not cover everyone: see «Who can use it».\n"
+            "• Outside a programme, or if you are not covered, fines owed are paid to "
+            "immigration before you leave.\n"
+            "• The usual rules on entry bans outside a programme could not be confirmed: the "
+            "rules found are old."
+        ),
+        _no_eps_guarantee(),
+        unconfirmed_line(contacts),
+        _sources(facts["departure.benefits"], facts["departure.online"]),
+    )
+
+
+def who_screen(facts: dict[str, Fact]) -> str:
+    programme, contacts = facts[PROGRAMME_KEY], facts["contacts"]
+    window = ProgrammeWindow.from_value(programme.value)
+    if window.irregular_before is not None:
+        covered = _(
+            "The programme is for foreigners whose stay in Korea became irregular before "
+            "{cutoff}. Citizens of Kazakhstan are covered: Kazakhstan's Ministry of Labour and "
+            "Social Protection of the Population confirmed it."
+        ).format(cutoff=_day(window.irregular_before))
+        late = _("• people whose stay became irregular on or after {cutoff};").format(
+            cutoff=_day(window.irregular_before)
+        )
+    else:
+        covered = _(
+            "The programme is for foreigners whose stay in Korea became irregular before the "
+            "date the programme sets. Citizens of Kazakhstan are covered: Kazakhstan's Ministry "
+            "of Labour and Social Protection of the Population confirmed it."
+        )
+        late = _("• people whose stay became irregular after the programme's cut-off date;")
+    return join(
+        _("<b>👥 Who can use it</b>") + "\n" + covered,
+        _(
+            "You need: a valid passport, a voluntary-departure application (자진출국 신고서) "
+            "and an air ticket."
+        ),
+        _("<b>Not covered</b>")
+        + "\n"
+        + _("• people who committed criminal offences and are subject to deportation;")
+        + "\n"
+        + late
+        + "\n"
+        + _(
+            "• in earlier programmes also: people who entered Korea illegally, used a forged or "
+            "altered passport, or did not obey a departure order."
+        ),
+        _(
+            "If one of these may apply to you, or you are not sure, call {immigration} "
+            "(interpreters available) before you buy a ticket."
+        ).format(immigration=contact(contacts, "immigration")),
+        _sources(
+            facts["departure.excluded"], programme, facts["departure.excluded_past"], contacts
+        ),
+    )
+
+
+def where_screen(facts: dict[str, Fact]) -> str:
+    procedure, contacts = facts["departure.procedure"], facts["contacts"]
+    min_days = int(procedure.value.get("report_min_days", 3))
+    max_days = int(procedure.value.get("report_max_days", 15))
+    hours = int(procedure.value.get("airport_hours", 4))
+    return join(
+        ngettext(
+            "<b>📍 Where and when to report</b>\n"
+            "Report at least {count} day before your departure (public holidays do not count). "
+            "Take your passport, the voluntary-departure report form (자진출국 신고서) and your "
+            "air ticket.",
+            "<b>📍 Where and when to report</b>\n"
+            "Report at least {count} days before your departure (public holidays do not count). "
+            "Take your passport, the voluntary-departure report form (자진출국 신고서) and your "
+            "air ticket.",
+            min_days,
+        ).format(count=min_days),
+        _(
+            "<b>1. In person</b>\n"
+            "At the immigration office (출입국·외국인청) for your place of residence."
+        ),
+        _(
+            "<b>2. Online on HiKorea</b> ({hikorea})\n"
+            "{min_days} to {max_days} days before departure, once your ticket is booked: "
+            "enter your details, the departure date, the airport and the flight number."
+        ).format(
+            hikorea=contact(contacts, "hikorea"),
+            min_days=min_days,
+            max_days=max_days,
+        )
+        + "\n"
+        + ngettext(
+            "On departure day, come to the immigration office at the airport at least {count} "
+            "hour before the flight, with the printed report form and copies of your passport "
+            "and ticket. There you get a voluntary-departure confirmation and, after the checks "
+            "and paying any fine owed, you fly.",
+            "On departure day, come to the immigration office at the airport at least {count} "
+            "hours before the flight, with the printed report form and copies of your passport "
+            "and ticket. There you get a voluntary-departure confirmation and, after the checks "
+            "and paying any fine owed, you fly.",
+            hours,
+        ).format(count=hours),
+        _(
+            "<b>Who cannot report online</b> and must go in person: people who used a forged "
+            "passport, whose identity does not match their passport, who entered Korea "
+            "illegally, who have a criminal punishment record, or who left Jeju after entering "
+            "it visa-free."
+        ),
+        _("Not sure which way is yours? Call {immigration} (interpreters available).").format(
+            immigration=contact(contacts, "immigration")
+        ),
+        _sources(procedure, facts["departure.online"], contacts),
+    )
+
+
+def programme_screen(facts: dict[str, Fact], today: date) -> str:
+    """The window, its status today, the staff note and the sources: exactly what staff
+    preview before publishing a change."""
+    programme, procedure, contacts = (
+        facts[PROGRAMME_KEY],
+        facts["departure.procedure"],
+        facts["contacts"],
+    )
+    window = ProgrammeWindow.from_value(programme.value)
+    ended = programme_state(window, today).status is WindowStatus.ENDED
+    lines = [
+        _(
+            "<b>📅 Programme window</b>\n"
+            "Korea's voluntary-departure programme runs from {start} to {end} inclusive."
+        ).format(start=_day(window.start), end=_day(window.end))
+    ]
+    if window.irregular_before is not None:
+        lines.append(
+            _("It covers people whose stay became irregular before {cutoff}.").format(
+                cutoff=_day(window.irregular_before)
+            )
+        )
+    lines.append(_("Leaving within the window: no fine and no entry ban."))
+    min_days = int(procedure.value.get("report_min_days", 3))
+    if ended:
+        procedure_text = ngettext(
+            "The standard pre-report procedure still applies: report to immigration at least "
+            "{count} day before your flight (see «Where & when to report»). Outside a "
+            "programme, fines owed are paid on departure, and the rules on entry bans are not "
+            "confirmed.",
+            "The standard pre-report procedure still applies: report to immigration at least "
+            "{count} days before your flight (see «Where & when to report»). Outside a "
+            "programme, fines owed are paid on departure, and the rules on entry bans are not "
+            "confirmed.",
+            min_days,
+        ).format(count=min_days)
+    else:
+        procedure_text = ngettext(
+            "Report to immigration at least {count} day before your flight (see «Where & when "
+            "to report»).",
+            "Report to immigration at least {count} days before your flight (see «Where & when "
+            "to report»).",
+            min_days,
+        ).format(count=min_days)
+    note = localized(programme.value, "note")
+    return join(
+        "\n".join(lines),
+        status_line(window, today, contacts),
+        procedure_text,
+        f"📝 {note}" if note else "",
+        _no_eps_guarantee(),
+        unconfirmed_line(contacts) if ended else "",
+        _sources(
+            programme, facts["departure.benefits"], procedure, *((contacts,) if ended else ())
+        ),
+    )
+
+
+def card_screen() -> Screen:
+    lines = [
+        f"<b>{escape(line.korean)}</b>\n<i>{escape(str(line.meaning))}</i>" for line in OFFICER_CARD
+    ]
+    text = join(
+        _(
+            "<b>🪪 Card for the officer</b>\n"
+            "Show this screen at the immigration office or at the airport. Below each Korean "
+            "line is what it says."
+        ),
+        "\n\n".join(lines),
+        _("To show the Korean text alone, in a message of its own, press the button below."),
+    )
+    markup = keyboard(
+        [button(_("📤 Korean text as a separate message"), DepartureCb(screen="card_send"))],
+        [button(back_label(), DepartureCb(screen="root"))],
+    )
+    return Screen(text, markup)
+
+
+def clean_card_text() -> str:
+    """Korean only, bold, nothing else: the message a worker holds up to the officer."""
+    return "\n".join(f"<b>{escape(line)}</b>" for line in officer_card_korean().splitlines())
+
+
+def topic_screen(text: str) -> Screen:
+    """A topic of the guide: its text, and the way back to the guide."""
+    return Screen(text, _back_keyboard())
+
+
+TOPICS: dict[str, Callable[[dict[str, Fact], date], Screen]] = {
+    "root": root_screen,
+    "what": lambda facts, today: topic_screen(what_screen(facts)),
+    "who": lambda facts, today: topic_screen(who_screen(facts)),
+    "where": lambda facts, today: topic_screen(where_screen(facts)),
+    "programme": lambda facts, today: topic_screen(programme_screen(facts, today)),
+    "card": lambda facts, today: card_screen(),
+}
+
+
+def build(screen: str, facts: dict[str, Fact], today: date) -> Screen:
+    """The screen a button asks for; one of an older release gets the guide's start and a
+    polite notice, never an error."""
+    topic = TOPICS.get(screen)
+    if topic is not None:
+        return topic(facts, today)
+    return root_screen(facts, today).with_notice(out_of_date_text())

@@ -33,7 +33,9 @@ from bot.eps.tracker import JOINED, STAGE_COUNT
 from bot.formatting import format_number
 from bot.i18n import current_locale
 from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
+from bot.telegram.dialogue import out_of_date_text
 from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import Screen, button
 from storage.content import Fact
 
 Facts = Mapping[str, Fact]
@@ -102,15 +104,6 @@ class Page:
         if self.sources:
             blocks.append("\n".join(source_line(fact) for fact in self.sources.values()))
         return "\n\n".join(blocks)
-
-
-@dataclass(frozen=True, slots=True)
-class Screen:
-    """What the handler shows: the text, its keyboard, and a popup for an outdated button."""
-
-    text: str
-    markup: InlineKeyboardMarkup
-    notice: str | None = None
 
 
 def count_in(value: Mapping[str, Any], name: str) -> int | None:
@@ -355,24 +348,20 @@ def step_at(n: int) -> Step | None:
 # -- keyboards -----------------------------------------------------------------------------
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
 def _back_to_guide() -> InlineKeyboardButton:
-    return _button(_("⬅️ Back to EPS"), EpsCb(screen="root").pack())
+    return button(_("⬅️ Back to EPS"), EpsCb(screen="root"))
 
 
 @lru_cache(maxsize=16)
 def root_keyboard(locale: str) -> InlineKeyboardMarkup:
     rows = [
-        [_button(_("ℹ️ What is EPS"), EpsCb(screen="what").pack())],
-        [_button(_("🏭 Sectors"), EpsCb(screen="sectors").pack())],
-        [_button(_("⏳ How long you can work"), EpsCb(screen="stay").pack())],
-        [_button(_("🪜 Steps to a job"), EpsCb(screen="steps").pack())],
-        [_button(_("⚠️ Brokers and fees"), EpsCb(screen="brokers").pack())],
-        [_button(_("📍 Kazakhstan's progress"), TrackerCb(action="show").pack())],
-        [_button(_("✅ Am I eligible? Self-check"), EligibilityCb(action="start").pack())],
+        [button(_("ℹ️ What is EPS"), EpsCb(screen="what"))],
+        [button(_("🏭 Sectors"), EpsCb(screen="sectors"))],
+        [button(_("⏳ How long you can work"), EpsCb(screen="stay"))],
+        [button(_("🪜 Steps to a job"), EpsCb(screen="steps"))],
+        [button(_("⚠️ Brokers and fees"), EpsCb(screen="brokers"))],
+        [button(_("📍 Kazakhstan's progress"), TrackerCb(action="show"))],
+        [button(_("✅ Am I eligible? Self-check"), EligibilityCb(action="start"))],
         [back_to_menu_button()],
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -386,7 +375,7 @@ def topic_keyboard(locale: str) -> InlineKeyboardMarkup:
 @lru_cache(maxsize=16)
 def steps_keyboard(locale: str) -> InlineKeyboardMarkup:
     rows = [
-        [_button(f"{n}. {step.title}", EpsCb(screen="step", n=n).pack())]
+        [button(f"{n}. {step.title}", EpsCb(screen="step", n=n))]
         for n, step in enumerate(STEPS, start=1)
     ]
     rows.append([_back_to_guide()])
@@ -397,11 +386,11 @@ def steps_keyboard(locale: str) -> InlineKeyboardMarkup:
 def step_keyboard(locale: str, n: int) -> InlineKeyboardMarkup:
     moves = []
     if n > 1:
-        moves.append(_button(_("◀ Previous"), EpsCb(screen="step", n=n - 1).pack()))
+        moves.append(button(_("◀ Previous"), EpsCb(screen="step", n=n - 1)))
     if n < len(STEPS):
-        moves.append(_button(_("Next ▶"), EpsCb(screen="step", n=n + 1).pack()))
+        moves.append(button(_("Next ▶"), EpsCb(screen="step", n=n + 1)))
     rows = [moves] if moves else []
-    rows.append([_button(_("📋 All steps"), EpsCb(screen="steps").pack())])
+    rows.append([button(_("📋 All steps"), EpsCb(screen="steps"))])
     rows.append([_back_to_guide()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -662,11 +651,8 @@ def build(screen: str, n: int, facts: Facts) -> Screen:
         if rendered is not None:
             return rendered
         listing = steps_screen(facts)
-        return Screen(
-            listing.text, listing.markup, _("There is no such step. Here is the list of steps.")
-        )
+        return listing.with_notice(_("There is no such step. Here is the list of steps."))
     topic = TOPICS.get(screen)
     if topic is not None:
         return topic(facts)
-    root = root_screen(facts)
-    return Screen(root.text, root.markup, _("This button is out of date."))
+    return root_screen(facts).with_notice(out_of_date_text())

@@ -1,40 +1,98 @@
-"""Showing a screen: a new message after a command, the same message edited after a button.
+"""Screens as values, and the one way to show them.
 
-Editing in place keeps the chat short and makes "back" feel like navigation, not a new reply.
+A screen function is pure: it takes what it shows (facts, a draft, a user's plan) and returns a
+`Screen`. Handlers only decide which screen, then call `show`, which sends a new message after a
+typed message or a command and edits the same message after a button press (the chat stays
+short, and "back" feels like navigation rather than a new reply).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 log = logging.getLogger(__name__)
+
+Row = list[InlineKeyboardButton]
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """What the user sees: the text, its buttons, and `notice`, the short popup that answers
+    the button press which led here (ignored when the screen answers a typed message)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    notice: str | None = None
+
+    def above(self, line: str | None) -> Screen:
+        """The same screen with a line above it: a confirmation ("✅ Saved.") or a notice."""
+        return self if not line else replace(self, text=f"{line}\n\n{self.text}")
+
+    def with_problem(self, problem: str | None) -> Screen:
+        """The same screen with what was wrong with the last input above it, so the question
+        stays in view and the user's place in the dialogue is kept."""
+        return self if not problem else self.above(f"⚠️ {problem}")
+
+    def with_notice(self, notice: str | None) -> Screen:
+        return replace(self, notice=notice)
+
+
+def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
+    """An inline button; typed callback data is packed here, so callers never build strings."""
+    packed = data.pack() if isinstance(data, CallbackData) else data
+    return InlineKeyboardButton(text=text, callback_data=packed)
+
+
+def keyboard(*rows: Row | None) -> InlineKeyboardMarkup:
+    """A keyboard from its rows; an empty or `None` row (a button that does not apply) is
+    left out, so screens can write optional rows inline."""
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def join(*blocks: str | None) -> str:
+    """Paragraphs of a screen, separated by a blank line; empty blocks are left out."""
+    return "\n\n".join(block for block in blocks if block)
 
 
 async def show(
     event: Message | CallbackQuery,
-    text: str,
+    screen: Screen | str,
     markup: InlineKeyboardMarkup | None = None,
     *,
     notice: str | None = None,
 ) -> None:
     """Show a screen; for a button press, also answer it (once: Telegram refuses a second
-    answer), with `notice` as the popup text if given."""
+    answer), with the screen's notice as the popup."""
+    if isinstance(screen, str):  # transitional: the staff editors still pass text and markup
+        screen = Screen(screen, markup, notice)
     if isinstance(event, Message):
-        await event.answer(text, reply_markup=markup)
+        await event.answer(screen.text, reply_markup=screen.markup)
         return
     message = event.message
     if isinstance(message, Message):
         try:
-            await message.edit_text(text, reply_markup=markup)
+            await message.edit_text(screen.text, reply_markup=screen.markup)
         except TelegramBadRequest as error:
             if "not modified" not in error.message:
                 # Too old to edit, or deleted: a fresh message still gets the user there.
                 log.info("edit failed (%s); sending a new message", error.message)
-                await message.answer(text, reply_markup=markup)
+                await message.answer(screen.text, reply_markup=screen.markup)
     elif event.from_user is not None and event.bot is not None:
         # The message is inaccessible (e.g. older than 48 h): write to the user directly.
-        await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
-    await event.answer(notice)
+        await event.bot.send_message(event.from_user.id, screen.text, reply_markup=screen.markup)
+    await event.answer(screen.notice)
+
+
+async def show_below(event: Message | CallbackQuery, screen: Screen) -> None:
+    """Show a screen as a new message even after a button press: for buttons under a message
+    that must stay in the chat (news, a delivered reminder)."""
+    if isinstance(event, CallbackQuery) and isinstance(event.message, Message):
+        await event.message.answer(screen.text, reply_markup=screen.markup)
+        await event.answer(screen.notice)
+        return
+    await show(event, screen)
