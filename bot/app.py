@@ -22,8 +22,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.facts import load_seed
 from bot.departure.reminders import register_checklist_kinds
+from bot.departure.service import DeparturePlans
+from bot.eps.selfcheck import SelfChecks
 from bot.eps.tracker import register_tracker_kinds
 from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.privacy.personal import PersonalData
 from bot.reminders.engine import ReminderEngine
 from bot.reminders.rules import QuietHours
 from bot.reminders.sender import TelegramSender
@@ -31,10 +34,8 @@ from bot.telegram.commands import register_commands
 from bot.telegram.middlewares import UserMiddleware
 from bot.telegram.throttling import ThrottlingMiddleware
 from handlers import build_router
-from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository
 from storage.db import Database
-from storage.eligibility import EligibilityRepository
 from storage.fsm import SQLiteStorage
 from storage.repositories import Repositories, sqlite_repositories
 from storage.stats import StatsRepository
@@ -45,21 +46,20 @@ from storage.users import UserRepository
 class WorkflowData(TypedDict):
     """What handlers may ask for by parameter name, besides aiogram's own (bot, state, ...).
 
-    Repositories come by name; the database itself is not offered, so no handler can write SQL
-    or build a repository of its own (storage/repositories.py is the one place that does)."""
+    Repositories and the feature services built on them come by name; the database itself is
+    not offered, so no handler can write SQL or build a repository of its own
+    (storage/repositories.py is the one place that does)."""
 
     settings: Settings
+    clock: Clock
     users: UserRepository
-    reminders: ReminderEngine
     content: ContentRepository
-    checklists: ChecklistRepository
-    selfchecks: EligibilityRepository
     subscriptions: SubscriptionRepository
     stats: StatsRepository
-    # All of them at once, for the screens about a user's own data (/mydata), which must name
-    # everything any feature keeps about them.
-    repositories: Repositories
-    clock: Clock
+    reminders: ReminderEngine
+    departure: DeparturePlans
+    selfcheck: SelfChecks
+    personal_data: PersonalData
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +115,15 @@ def build_dispatcher(
     dispatcher.workflow_data.update(
         WorkflowData(
             settings=settings,
+            clock=clock,
             users=users,
-            reminders=reminders,
             content=content,
-            checklists=repos.checklists,
-            selfchecks=repos.selfchecks,
             subscriptions=repos.subscriptions,
             stats=repos.stats,
-            repositories=repos,
-            clock=clock,
+            reminders=reminders,
+            departure=DeparturePlans(repos.checklists, reminders, content, clock),
+            selfcheck=SelfChecks(content, repos.selfchecks, clock),
+            personal_data=PersonalData(repos, reminders, clock),
         )
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,12 @@ LANGUAGE_NAMES: dict[str, str] = {"kk": "🇰🇿 Қазақша", "ru": "🇷�
 def current_locale() -> str:
     """The locale of the update (or reminder) being handled: what `_()` translates into now."""
     return I18n.get_current().current_locale
+
+
+def in_locale(locale: str) -> AbstractContextManager[None]:
+    """`with in_locale("kk"):` texts in another language within this update (a preview of
+    what readers of each language will get)."""
+    return I18n.get_current().use_locale(locale)
 
 
 def _po_files(locales_dir: Path, domain: str) -> dict[str, Path]:

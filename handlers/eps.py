@@ -6,14 +6,14 @@ reads the facts and shows the screen a button asks for.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.eps.guide import FACT_KEYS, build
-from bot.telegram.callbacks import EpsCb, MenuCb
-from bot.telegram.dialogue import open_by_command_or_button, out_of_date_text
+from bot.telegram.callbacks import EpsCb, menu_section
+from bot.telegram.dialogue import on_command_or_button, out_of_date_text
 from bot.telegram.screens import show
 from storage.content import ContentRepository
 
@@ -50,8 +50,6 @@ async def eps_unreadable(query: CallbackQuery, content: ContentRepository) -> No
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    open_by_command_or_button(
-        router, open_eps, command="eps", button_filter=MenuCb.filter(F.section == "eps")
-    )
+    on_command_or_button(router, "eps", menu_section("eps"), open_eps)
     router.callback_query.register(eps_screen, EpsCb.filter())
     router.callback_query.register(eps_unreadable, EpsButton())

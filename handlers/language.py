@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.profile import is_onboarded
-from bot.telegram.callbacks import LanguageCb, MenuCb
+from bot.telegram.callbacks import LanguageCb, menu_section
 from bot.telegram.commands import set_chat_commands
-from bot.telegram.dialogue import open_by_command_or_button, out_of_date
+from bot.telegram.dialogue import on_command_or_button, out_of_date
 from bot.telegram.keyboards import language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
 from handlers.start import ask_audience
@@ -55,10 +55,5 @@ async def language_chosen(
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    open_by_command_or_button(
-        router,
-        open_language,
-        command="language",
-        button_filter=MenuCb.filter(F.section == "language"),
-    )
+    on_command_or_button(router, "language", menu_section("language"), open_language)
     router.callback_query.register(language_chosen, LanguageCb.filter())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.telegram.callbacks import MenuCb
+from bot.telegram.callbacks import menu_section
 from bot.telegram.commands import COMMANDS
-from bot.telegram.dialogue import open_by_command_or_button
+from bot.telegram.dialogue import on_command_or_button
 from bot.telegram.keyboards import back_only_keyboard, main_menu_keyboard
 from bot.telegram.menu import visible_sections
 from bot.telegram.screens import Screen, show
@@ -56,9 +56,5 @@ async def open_help(
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    open_by_command_or_button(
-        router, open_menu, command="menu", button_filter=MenuCb.filter(F.section == "root")
-    )
-    open_by_command_or_button(
-        router, open_help, command="help", button_filter=MenuCb.filter(F.section == "help")
-    )
+    on_command_or_button(router, "menu", menu_section("root"), open_menu)
+    on_command_or_button(router, "help", menu_section("help"), open_help)

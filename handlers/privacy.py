@@ -10,12 +10,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
 from bot.departure.checklist import checklist_data_line
-from bot.eps.tracker import TOPIC as TRACKER_TOPIC
 from bot.formatting import format_date, format_day, format_time_zone
 from bot.i18n import LANGUAGE_NAMES, current_locale
+from bot.privacy.personal import PersonalData, StoredData
 from bot.reminders.engine import ReminderEngine
-from bot.telegram.callbacks import MenuCb, PrivacyCb, TimeZoneCb
-from bot.telegram.dialogue import open_by_command_or_button, out_of_date
+from bot.telegram.callbacks import PrivacyCb, TimeZoneCb, menu_section
+from bot.telegram.dialogue import on_command_or_button, out_of_date
 from bot.telegram.keyboards import (
     audience_keyboard,
     confirm_delete_keyboard,
@@ -24,15 +24,12 @@ from bot.telegram.keyboards import (
     time_zone_keyboard,
 )
 from bot.telegram.screens import Screen, show
-from storage.repositories import Repositories
 from storage.users import UserRecord, UserRepository
 
 
-async def my_data_screen(
-    record: UserRecord, repositories: Repositories, reminders: ReminderEngine, clock: Clock
-) -> Screen:
-    """Everything stored about the user, feature by feature: each feature that keeps personal
-    data adds its line here, so this screen stays the complete answer to "what do you keep?"."""
+def my_data_screen(data: StoredData) -> Screen:
+    """Everything stored about the user, feature by feature (`PersonalData.collect`)."""
+    record = data.user
     locale = current_locale()
     zone = effective_time_zone(record)
     not_chosen = _("not chosen yet")
@@ -44,25 +41,21 @@ async def my_data_screen(
         _("• Who you are: {audience}").format(
             audience=str(AUDIENCE_LABELS[record.audience]) if record.audience else not_chosen
         ),
-        _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, clock.now())),
+        _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, data.now)),
         _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
         _("• Upcoming reminders: {count} (texts in /reminders)").format(
-            count=await reminders.repo.count_pending_for_user(
-                record.id, kinds=reminders.listed_kinds
-            )
+            count=data.upcoming_reminders
         ),
     ]
-    checked_on = await repositories.selfchecks.checked_on(record.id)
-    if checked_on is not None:
+    if data.selfcheck_on is not None:
         lines.append(
             _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
-                date=format_day(checked_on, locale)
+                date=format_day(data.selfcheck_on, locale)
             )
         )
-    plan = await repositories.checklists.get(record.id)
-    if plan is not None:
-        lines.append(checklist_data_line(plan, locale))
-    if await repositories.subscriptions.is_subscribed(record.id, TRACKER_TOPIC):
+    if data.departure_plan is not None:
+        lines.append(checklist_data_line(data.departure_plan, locale))
+    if data.tracker_news:
         lines.append(
             _(
                 "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
@@ -79,16 +72,18 @@ async def my_data_screen(
     return Screen("\n".join(lines), my_data_keyboard())
 
 
+async def my_data(user: UserRecord, personal_data: PersonalData) -> Screen:
+    return my_data_screen(await personal_data.collect(user))
+
+
 async def open_my_data(
     event: Message | CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
-    repositories: Repositories,
-    reminders: ReminderEngine,
-    clock: Clock,
+    personal_data: PersonalData,
 ) -> None:
     await state.clear()  # opening a section leaves any dialogue
-    await show(event, await my_data_screen(user_record, repositories, reminders, clock))
+    await show(event, await my_data(user_record, personal_data))
 
 
 async def change_audience(query: CallbackQuery) -> None:
@@ -105,9 +100,8 @@ async def time_zone_chosen(
     callback_data: TimeZoneCb,
     user_record: UserRecord,
     users: UserRepository,
-    repositories: Repositories,
     reminders: ReminderEngine,
-    clock: Clock,
+    personal_data: PersonalData,
 ) -> None:
     if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
         await out_of_date(query)
@@ -120,8 +114,7 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    screen = await my_data_screen(record, repositories, reminders, clock)
-    await show(query, screen.above(notice))
+    await show(query, (await my_data(record, personal_data)).above(notice))
 
 
 def delete_question() -> str:
@@ -155,26 +148,19 @@ async def open_privacy(event: Message | CallbackQuery, state: FSMContext) -> Non
 
 
 async def keep_data(
-    query: CallbackQuery,
-    user_record: UserRecord,
-    repositories: Repositories,
-    reminders: ReminderEngine,
-    clock: Clock,
+    query: CallbackQuery, user_record: UserRecord, personal_data: PersonalData
 ) -> None:
-    screen = await my_data_screen(user_record, repositories, reminders, clock)
-    await show(query, screen.above(_("Nothing was deleted.")))
+    await show(query, (await my_data(user_record, personal_data)).above(_("Nothing was deleted.")))
 
 
 async def confirm_delete(
     query: CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
-    users: UserRepository,
-    reminders: ReminderEngine,
+    personal_data: PersonalData,
 ) -> None:
     await state.clear()
-    await reminders.cancel_all(user_record.id)  # disarm first; the rows go with the user
-    await users.delete(user_record.id)
+    await personal_data.erase(user_record)
     text = _(
         "Done. Everything I stored about you has been deleted. "
         "If you write to me again, I will start from scratch: /start"
@@ -184,21 +170,11 @@ async def confirm_delete(
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
-    open_by_command_or_button(
-        router, open_my_data, command="mydata", button_filter=MenuCb.filter(F.section == "mydata")
+    on_command_or_button(router, "mydata", menu_section("mydata"), open_my_data)
+    on_command_or_button(
+        router, "deletemydata", PrivacyCb.filter(F.action == "ask_delete"), ask_delete
     )
-    open_by_command_or_button(
-        router,
-        ask_delete,
-        command="deletemydata",
-        button_filter=PrivacyCb.filter(F.action == "ask_delete"),
-    )
-    open_by_command_or_button(
-        router,
-        open_privacy,
-        command="privacy",
-        button_filter=MenuCb.filter(F.section == "privacy"),
-    )
+    on_command_or_button(router, "privacy", menu_section("privacy"), open_privacy)
     router.callback_query.register(change_audience, PrivacyCb.filter(F.action == "change_audience"))
     router.callback_query.register(choose_time_zone, PrivacyCb.filter(F.action == "time_zone"))
     router.callback_query.register(time_zone_chosen, TimeZoneCb.filter())

@@ -35,8 +35,8 @@ from bot.formatting import (
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine, custom_reminder
 from bot.reminders.rules import MAX_PENDING_PER_USER, MAX_TEXT_LENGTH, horizon_end, local_to_utc
-from bot.telegram.callbacks import MenuCb, NewReminderCb, RemindersCb
-from bot.telegram.dialogue import Steps, open_by_command_or_button, out_of_date
+from bot.telegram.callbacks import MenuCb, NewReminderCb, RemindersCb, menu_section
+from bot.telegram.dialogue import Steps, on_command_or_button, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button, main_menu_keyboard
 from bot.telegram.screens import Screen, button, keyboard, show
@@ -203,95 +203,91 @@ async def start_dialogue(
     await show(query, _date_screen())
 
 
-async def _accept_date(
-    event: Message | CallbackQuery,
-    day: date,
-    state: FSMContext,
-    user: UserRecord,
-    clock: Clock,
-) -> None:
-    today = _local_today(user, clock)
-    problem: str | None = None
+def _typed(event: Message | CallbackQuery) -> str:
+    return (event.text or "") if isinstance(event, Message) else ""
+
+
+def _date_problem(day: date, today: date) -> str | None:
     if day < today:
-        problem = input_problem_text(InputProblem.DATE_PAST)
-    elif day > horizon_end(today):
+        return input_problem_text(InputProblem.DATE_PAST)
+    if day > horizon_end(today):
         last = format_day(horizon_end(today), current_locale())
-        problem = input_problem_text(InputProblem.DATE_TOO_FAR, date=last)
+        return input_problem_text(InputProblem.DATE_TOO_FAR, date=last)
+    return None
+
+
+async def answered(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    reminders: ReminderEngine,
+    clock: Clock,
+    callback_data: NewReminderCb | None = None,
+) -> None:
+    """Whatever the user gives at a step: typed, or a preset button (today, tomorrow, a time);
+    both are checked the same way."""
+    step = await STEPS.current(state)
+    if step is NewReminder.date:
+        await _take_date(event, state, user_record, clock, callback_data)
+    elif step is NewReminder.time:
+        await _take_time(event, state, user_record, clock, callback_data)
+    elif isinstance(event, Message):
+        await _take_text(event, state, user_record, reminders, clock)
+
+
+async def _take_date(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    user_record: UserRecord,
+    clock: Clock,
+    pressed: NewReminderCb | None,
+) -> None:
+    today = _local_today(user_record, clock)
+    if pressed is not None:
+        day = today + timedelta(days=0 if pressed.step == "today" else 1)
+    else:
+        try:
+            day = parse_date(_typed(event), today)
+        except InputError as error:
+            await show(event, _date_screen().with_problem(input_problem_text(error.problem)))
+            return
+    problem = _date_problem(day, today)
     if problem:
         await show(event, _date_screen().with_problem(problem))
         return
     await state.update_data(date=day.isoformat())
     await state.set_state(NewReminder.time)
-    await show(event, _time_screen(day, user, clock))
+    await show(event, _time_screen(day, user_record, clock))
 
 
-async def date_typed(
-    message: Message, state: FSMContext, user_record: UserRecord, clock: Clock
-) -> None:
-    try:
-        day = parse_date(message.text or "", _local_today(user_record, clock))
-    except InputError as error:
-        await show(message, _date_screen().with_problem(input_problem_text(error.problem)))
-        return
-    await _accept_date(message, day, state, user_record, clock)
-
-
-async def date_chosen(
-    query: CallbackQuery,
-    callback_data: NewReminderCb,
+async def _take_time(
+    event: Message | CallbackQuery,
     state: FSMContext,
     user_record: UserRecord,
     clock: Clock,
+    pressed: NewReminderCb | None,
 ) -> None:
-    today = _local_today(user_record, clock)
-    day = today if callback_data.step == "today" else today + timedelta(days=1)
-    await _accept_date(query, day, state, user_record, clock)
-
-
-async def _accept_time(
-    event: Message | CallbackQuery, at: time, state: FSMContext, user: UserRecord, clock: Clock
-) -> None:
-    data = await state.get_data()
-    day = date.fromisoformat(data["date"])
-    due_at = local_to_utc(day, at, effective_time_zone(user))
+    day = date.fromisoformat((await state.get_data())["date"])
+    try:
+        at = parse_time(pressed.value if pressed else _typed(event))
+    except InputError as error:
+        if isinstance(event, CallbackQuery):
+            await out_of_date(event)  # not one of our buttons: forged or corrupted
+            return
+        screen = _time_screen(day, user_record, clock)
+        await show(event, screen.with_problem(input_problem_text(error.problem)))
+        return
+    due_at = local_to_utc(day, at, effective_time_zone(user_record))
     if due_at <= clock.now():
         problem = input_problem_text(InputProblem.TIME_PAST)
-        await show(event, _time_screen(day, user, clock).with_problem(problem))
+        await show(event, _time_screen(day, user_record, clock).with_problem(problem))
         return
     await state.update_data(time=at.strftime("%H:%M"))
     await state.set_state(NewReminder.text)
-    await show(event, _text_screen(due_at, user))
+    await show(event, _text_screen(due_at, user_record))
 
 
-async def time_typed(
-    message: Message, state: FSMContext, user_record: UserRecord, clock: Clock
-) -> None:
-    try:
-        at = parse_time(message.text or "")
-    except InputError as error:
-        day = date.fromisoformat((await state.get_data())["date"])
-        screen = _time_screen(day, user_record, clock)
-        await show(message, screen.with_problem(input_problem_text(error.problem)))
-        return
-    await _accept_time(message, at, state, user_record, clock)
-
-
-async def time_chosen(
-    query: CallbackQuery,
-    callback_data: NewReminderCb,
-    state: FSMContext,
-    user_record: UserRecord,
-    clock: Clock,
-) -> None:
-    try:
-        at = parse_time(callback_data.value)
-    except InputError:  # not one of our buttons: a forged or corrupted callback
-        await out_of_date(query)
-        return
-    await _accept_time(query, at, state, user_record, clock)
-
-
-async def text_typed(
+async def _take_text(
     message: Message,
     state: FSMContext,
     user_record: UserRecord,
@@ -354,12 +350,7 @@ def register(router: Router) -> None:
     in_dialogue = STEPS.filter()
     not_a_command = NotACommand()
 
-    open_by_command_or_button(
-        router,
-        open_reminders,
-        command="reminders",
-        button_filter=MenuCb.filter(F.section == "reminders"),
-    )
+    on_command_or_button(router, "reminders", menu_section("reminders"), open_reminders)
     router.callback_query.register(cancel_reminder, RemindersCb.filter(F.action == "cancel"))
     router.callback_query.register(start_dialogue, RemindersCb.filter(F.action == "new"))
 
@@ -368,15 +359,13 @@ def register(router: Router) -> None:
     )
     router.callback_query.register(go_back, NewReminderCb.filter(F.step == "back"), in_dialogue)
     router.callback_query.register(
-        date_chosen,
+        answered,
         NewReminderCb.filter(F.step.in_({"today", "tomorrow"})),
         STEPS.filter(NewReminder.date),
     )
     router.callback_query.register(
-        time_chosen, NewReminderCb.filter(F.step == "time"), STEPS.filter(NewReminder.time)
+        answered, NewReminderCb.filter(F.step == "time"), STEPS.filter(NewReminder.time)
     )
     router.callback_query.register(out_of_date, NewReminderCb.filter())
 
-    router.message.register(date_typed, STEPS.filter(NewReminder.date), not_a_command)
-    router.message.register(time_typed, STEPS.filter(NewReminder.time), not_a_command)
-    router.message.register(text_typed, STEPS.filter(NewReminder.text), not_a_command)
+    router.message.register(answered, in_dialogue, not_a_command)

@@ -9,17 +9,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.clock import Clock
 from bot.content.profile import is_onboarded
-from bot.reminders.engine import ReminderEngine
+from bot.privacy.personal import PersonalData
 from bot.telegram.callbacks import AudienceCb
 from bot.telegram.dialogue import out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
-from handlers.privacy import my_data_screen
+from handlers.privacy import my_data
 from handlers.states import Onboarding
-from storage.repositories import Repositories
 from storage.users import Audience, UserRecord, UserRepository
 
 
@@ -72,9 +70,7 @@ async def audience_chosen(
     state: FSMContext,
     user_record: UserRecord,
     users: UserRepository,
-    repositories: Repositories,
-    reminders: ReminderEngine,
-    clock: Clock,
+    personal_data: PersonalData,
 ) -> None:
     try:
         audience = Audience(callback_data.value)
@@ -88,8 +84,7 @@ async def audience_chosen(
     if was_onboarding:
         await show(query, Screen(all_set_text(), main_menu_keyboard(record)))
     else:
-        screen = await my_data_screen(record, repositories, reminders, clock)
-        await show(query, screen.above(_("Saved.")))
+        await show(query, (await my_data(record, personal_data)).above(_("Saved.")))
 
 
 async def language_expected(message: Message, i18n: I18n) -> None:

@@ -371,10 +371,10 @@ END_BEFORE_START = {
     "ru": "⚠️ Последний день не может быть раньше первого",
     "en": "⚠️ The last day cannot be before the first day",
 }
-BAD_URL = {
-    "kk": "⚠️ Бұл веб-мекенжайға ұқсамайды.",
-    "ru": "⚠️ Это не похоже на веб-адрес.",
-    "en": "⚠️ That does not look like a web address.",
+BAD_URL = {  # the shared staff editor's one text for a bad link
+    "kk": "⚠️ Бұл сілтемеге ұқсамайды.",
+    "ru": "⚠️ Это не похоже на ссылку.",
+    "en": "⚠️ That does not look like a link.",
 }
 YOUR_ANSWER = {"kk": "Сіздің жауабыңыз: ", "ru": "Ваш ответ: ", "en": "Your answer: "}
 PREVIEW = {
@@ -507,11 +507,11 @@ async def test_staff_cancel_changes_nothing(
     await admin.send("01.11.2026")
     await admin.send("31.12.2026")
     await admin.press("✖️")
-    assert admin.last_text.startswith(
+    assert admin.last_text.startswith(  # the shared staff editor's one cancel text
         {
-            "kk": "Жарайды, ештеңе өзгертілмеді",
-            "ru": "Хорошо, ничего не изменено",
-            "en": "Okay, nothing was changed",
+            "kk": "✖️ Болдырылмады: ештеңе өзгерген жоқ.",
+            "ru": "✖️ Отменено: ничего не изменено.",
+            "en": "✖️ Cancelled: nothing was changed.",
         }[locale]
     )
     assert await history_rows(db) == 1

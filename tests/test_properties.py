@@ -109,18 +109,22 @@ EXPECTED_STATE: dict[str, str | None] = {
 
 def _all_dialogue_states() -> frozenset[str | None]:
     """Every state any feature's dialogue defines: a stored state outside this set is corrupt."""
+    import bot
     import handlers
 
     states: set[str | None] = {None}
-    for module_info in pkgutil.iter_modules(handlers.__path__):
-        module = importlib.import_module(f"handlers.{module_info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, StatesGroup)
-                and value is not StatesGroup
-            ):
-                states |= {state.state for state in value.__all_states__}
+    for package in (bot, handlers):
+        for module_info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            if module_info.name.endswith("__main__"):
+                continue
+            module = importlib.import_module(module_info.name)
+            for value in vars(module).values():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, StatesGroup)
+                    and value is not StatesGroup
+                ):
+                    states |= {state.state for state in value.__all_states__}
     return frozenset(states)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiogram import F
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
@@ -77,3 +80,8 @@ class ChecklistCb(CallbackData, prefix="chk"):
 
     action: str
     item: str = ""
+
+
+def menu_section(key: str) -> Any:
+    """The filter for a main-menu section's button (`MenuCb(section=key)`)."""
+    return MenuCb.filter(F.section == key)

@@ -10,7 +10,7 @@ share is small and fits in this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiogram import Router
@@ -47,15 +47,14 @@ def cancel_label() -> str:
     return _("✖️ Cancel")
 
 
-def open_by_command_or_button(
+def on_command_or_button(
     router: Router,
-    handler: Callable[..., Any],
-    *,
     command: str,
     button_filter: Filter | Any,
-    filters: tuple[Any, ...] = (),
+    handler: Callable[..., Any],
+    *filters: Any,
 ) -> None:
-    """Register one handler for a section's `/command` and for its menu button.
+    """Register one handler for a section's `/command` and for its button.
 
     The handler takes the event as `Message | CallbackQuery` and ends with `show(event, ...)`,
     which sends after a command and edits in place after a button: one handler, not twins.
@@ -127,3 +126,10 @@ class Steps:
         if back and self._back is not None:
             row.insert(0, button(back_label(), self._back))
         return row
+
+
+def states_group(name: str, names: Iterable[str]) -> type[StatesGroup]:
+    """A StatesGroup with one state per name, in order: for dialogues whose steps are data
+    (the self-check's rules, an editor's fields), so the states cannot drift from the steps.
+    The stored state names are "<name>:<step>", as with a class written by hand."""
+    return type(name, (StatesGroup,), {step: State() for step in names})

@@ -59,17 +59,9 @@ def join(*blocks: str | None) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-async def show(
-    event: Message | CallbackQuery,
-    screen: Screen | str,
-    markup: InlineKeyboardMarkup | None = None,
-    *,
-    notice: str | None = None,
-) -> None:
+async def show(event: Message | CallbackQuery, screen: Screen) -> None:
     """Show a screen; for a button press, also answer it (once: Telegram refuses a second
     answer), with the screen's notice as the popup."""
-    if isinstance(screen, str):  # transitional: the staff editors still pass text and markup
-        screen = Screen(screen, markup, notice)
     if isinstance(event, Message):
         await event.answer(screen.text, reply_markup=screen.markup)
         return

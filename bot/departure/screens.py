@@ -1,0 +1,291 @@
+"""The personal departure checklist's screens: pure functions of a `PlanView` (the plan, the
+facts it rests on and the reminders planned), shown by handlers/checklist.py.
+
+Only dates and ticks are shown, as they are all that is stored: no names, passport or flight
+numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardButton
+from aiogram.utils.i18n import gettext as _
+
+from bot.content.facts import contact, source_line
+from bot.content.profile import effective_time_zone
+from bot.departure.checklist import (
+    ITEMS,
+    ChecklistItem,
+    Group,
+    HowToContext,
+    open_items,
+    progress,
+    progress_lines,
+)
+from bot.departure.plan import (
+    KOREA_ZONE,
+    REPORT_ITEM,
+    DeparturePlan,
+    ProcedureRules,
+    WindowState,
+    korea_today,
+    latest_flight_day,
+)
+from bot.departure.service import PlanView
+from bot.formatting import format_datetime, format_day, format_short_datetime
+from bot.i18n import current_locale
+from bot.reminders.engine import ReminderEngine
+from bot.telegram.callbacks import ChecklistCb, MenuCb
+from bot.telegram.dialogue import Steps, back_label
+from bot.telegram.screens import Screen, button, keyboard
+from storage.content import Fact
+from storage.reminders import Reminder
+from storage.users import UserRecord
+
+
+class FlightDialogue(StatesGroup):
+    date = State()
+    time = State()
+
+
+# Back from the time goes to the date again; Cancel returns to the checklist, nothing saved.
+FLIGHT_STEPS = Steps(
+    FlightDialogue, back=ChecklistCb(action="date"), cancel=ChecklistCb(action="show")
+)
+
+
+def _button(text: str, action: str, item: str = "") -> InlineKeyboardButton:
+    return button(text, ChecklistCb(action=action, item=item))
+
+
+def _back_to_checklist() -> InlineKeyboardButton:
+    return _button(_("⬅️ Back to the checklist"), "show")
+
+
+def _sources(facts: dict[str, Fact], keys: tuple[str, ...]) -> list[str]:
+    """Source lines of the confirmed facts among `keys` (unconfirmed ones are never stated)."""
+    return [source_line(facts[key]) for key in keys if key in facts and facts[key].confirmed]
+
+
+# -- the checklist screen ----------------------------------------------------------------------
+
+
+def _flight_text(plan: DeparturePlan) -> str:
+    day = format_day(plan.flight_day, current_locale())
+    if plan.flight_time is None:
+        return _("{date}, time not set").format(date=day)
+    return f"{day}, {plan.flight_time.strftime('%H:%M')}"
+
+
+def _plan_lines(
+    plan: DeparturePlan, done: frozenset[str], facts: dict[str, Fact], now: float
+) -> list[str]:
+    locale = current_locale()
+    rules = plan.rules
+    lines = [_("✈️ Flight: <b>{flight}</b> (Korea time)").format(flight=_flight_text(plan))]
+    if plan.has_passed(now):
+        lines.append(_("This flight date has passed. Change it, or delete the plan."))
+        return lines
+    lines.append(
+        _("📝 Departure report: from <b>{opens}</b> to <b>{closes}</b>").format(
+            opens=format_day(plan.opens, locale), closes=format_day(plan.closes, locale)
+        )
+    )
+    if plan.skipped_holidays:
+        lines.append(
+            _("Korean public holidays not counted: {days}.").format(
+                days=", ".join(format_day(day, locale) for day in plan.skipped_holidays)
+            )
+        )
+    window = plan.window_state(korea_today(now))
+    if REPORT_ITEM in done:
+        lines.append(_("✅ The report is ticked as made."))
+    elif window is WindowState.OPEN:
+        lines.append(_("🟢 You can make the report now. Do not leave it to the last day."))
+    elif window is WindowState.CLOSED:
+        lines.append(no_window_warning(rules, contact(facts["contacts"], "immigration")))
+    airport_by = plan.airport_by
+    if airport_by is not None:
+        lines.append(
+            _(
+                "🛂 At the airport immigration office by <b>{airport}</b>, at least {hours} hours "
+                "before the flight."
+            ).format(
+                airport=format_datetime(airport_by.timestamp(), KOREA_ZONE, locale),
+                hours=rules.airport_hours,
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "🛂 At the airport immigration office at least {hours} hours before the flight. "
+                "Add the flight time and I will show the exact time."
+            ).format(hours=rules.airport_hours)
+        )
+    return lines
+
+
+def no_window_warning(rules: ProcedureRules, line: str) -> str:
+    return _(
+        "⚠️ <b>No reporting day is left before this flight.</b> The departure report has to be "
+        "made at least {min_days} days before the flight (Korean public holidays do not count). "
+        "Please call {line} (immigration, interpreters available) before you fly, or choose a "
+        "later flight."
+    ).format(min_days=rules.report_min_days, line=f"<b>{line}</b>")
+
+
+def _reminder_lines(engine: ReminderEngine, pending: list[Reminder], user: UserRecord) -> list[str]:
+    if not pending:
+        return []
+    zone = effective_time_zone(user)
+    lines = [_("🔔 <b>I will remind you</b>:")]
+    lines += [
+        f"• {format_short_datetime(reminder.fire_at, zone, current_locale())}: "
+        f"{escape(engine.summary(reminder), quote=False)}"
+        for reminder in pending
+    ]
+    return lines
+
+
+def _item_button(item: ChecklistItem, done: frozenset[str]) -> list[InlineKeyboardButton]:
+    ticked = item.key in done
+    return [
+        _button(f"{'✅' if ticked else '⬜'} {item.label}", "undo" if ticked else "done", item.key),
+        _button("ℹ️", "howto", item.key),
+    ]
+
+
+def checklist_screen(user: UserRecord, view: PlanView, engine: ReminderEngine) -> Screen:
+    """The one checklist screen: flight and the dates that follow, progress, reminders, one
+    button per item (ticked in place) and the plan's actions."""
+    facts, done, plan, now = view.facts, view.done, view.plan, view.now
+    lines = [_("📋 <b>My departure checklist</b>"), ""]
+    if plan is None:
+        lines.append(
+            _(
+                "✈️ Flight date: not set yet. Add it, and I will work out when to make the "
+                "departure report and remind you in time."
+            )
+        )
+    else:
+        lines += _plan_lines(plan, done, facts, now)
+    lines += ["", *progress_lines(done)]
+    reminder_lines = _reminder_lines(engine, view.reminders, user)
+    if reminder_lines:
+        lines += ["", *reminder_lines]
+    lines += ["", _("Tap an item to tick or untick it; ℹ️ shows how to do it.")]
+    source_keys = ("departure.programme",) + (("departure.procedure",) if plan else ())
+    lines += ["", *_sources(facts, source_keys)]
+
+    rows = [_item_button(item, done) for item in ITEMS]
+    rows.append([_button(_("✈️ Change flight date") if plan else _("✈️ Add flight date"), "date")])
+    if view.checklist is not None:
+        rows.append(
+            [_button(_("📤 Summary to forward"), "summary"), _button(_("🗑 Delete plan"), "delete")]
+        )
+    rows.append([button(back_label(), MenuCb(section="departure"))])
+    return Screen("\n".join(lines), keyboard(*rows))
+
+
+def how_to_screen(item: ChecklistItem, view: PlanView) -> Screen:
+    """How to do one item, from the facts; tick or untick it from here too."""
+    text = item.how_to(HowToContext(facts=view.facts, rules=view.rules, plan=view.plan))
+    group = (
+        _("Required for the departure")
+        if item.group is Group.REQUIRED
+        else _("Recommended before you leave")
+    )
+    lines = [f"<i>{group}</i>", text, "", *_sources(view.facts, item.facts)]
+    ticked = item.key in view.done
+    markup = keyboard(
+        [
+            _button(_("↩️ Mark as not done"), "undo", item.key)
+            if ticked
+            else _button(_("✅ Mark as done"), "done", item.key)
+        ],
+        [_back_to_checklist()],
+    )
+    return Screen("\n".join(lines), markup)
+
+
+def delete_question() -> Screen:
+    text = _(
+        "Delete your departure plan? The flight date, your ticks and the reminders for it "
+        "will be erased."
+    )
+    markup = keyboard(
+        [_button(_("Yes, delete the plan"), "delete_yes")], [_button(_("No, keep it"), "show")]
+    )
+    return Screen(text, markup)
+
+
+# -- summary to forward ------------------------------------------------------------------------
+
+
+def plan_summary(view: PlanView) -> str:
+    """Plain text (no markup) for a family member: only dates and which items are done."""
+    locale = current_locale()
+    done, plan = view.done, view.plan
+    lines = [_("📋 My departure plan")]
+    if plan is None:
+        lines.append(_("✈️ Flight: date not set yet"))
+    else:
+        lines.append(_("✈️ Flight: {flight} (Korea time)").format(flight=_flight_text(plan)))
+        lines.append(
+            _("📝 Departure report: between {opens} and {closes}").format(
+                opens=format_day(plan.opens, locale), closes=format_day(plan.closes, locale)
+            )
+        )
+        if plan.airport_by is not None:
+            lines.append(
+                _("🛂 At the airport by: {airport}").format(
+                    airport=format_datetime(plan.airport_by.timestamp(), KOREA_ZONE, locale)
+                )
+            )
+    finished = [str(item.label) for item in ITEMS if item.key in done]
+    still_open = [str(item.label) for item in open_items(done)]
+    required = progress(done, Group.REQUIRED)
+    lines.append(
+        _("Required: {done} of {total} done").format(done=required.done, total=required.total)
+    )
+    if finished:
+        lines.append(_("✅ Done: {items}").format(items="; ".join(finished)))
+    if still_open:
+        lines.append(_("⬜ Still open: {items}").format(items="; ".join(still_open)))
+    return "\n".join(lines)
+
+
+# -- the flight date dialogue ------------------------------------------------------------------
+
+
+def date_screen() -> Screen:
+    text = _(
+        "✈️ <b>Flight date</b>, step 1 of 2\n"
+        "On what date does your plane leave Korea? Send it like 25.12.2026, 2026-12-25 or "
+        "25/12. I only need the date, not the flight number."
+    )
+    return Screen(text, keyboard(FLIGHT_STEPS.nav_row(FlightDialogue.date)))
+
+
+def time_screen(day: date, rules: ProcedureRules) -> Screen:
+    text = _(
+        "✈️ <b>Flight time</b>, step 2 of 2\n"
+        "Date: {date}.\n"
+        "At what time does the plane leave, Korea time? Send it like 14:30. Not known yet? "
+        'Skip it and add it later; until then I can only say "at least {hours} hours before '
+        'the flight" for the airport.'
+    ).format(date=format_day(day, current_locale()), hours=rules.airport_hours)
+    markup = keyboard(
+        [_button(_("⏭ Skip: time not known yet"), "notime")],
+        FLIGHT_STEPS.nav_row(FlightDialogue.time),
+    )
+    return Screen(text, markup)
+
+
+def too_far(today: date) -> str:
+    return _("That is more than a year ahead. Please enter a flight date until {date}.").format(
+        date=format_day(latest_flight_day(today), current_locale())
+    )
