@@ -92,9 +92,14 @@ def test_placeholders_and_markup_match(locale: str) -> None:
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_plural_entries_have_every_form(locale: str) -> None:
     catalog = load(locale)
-    for message in catalog:
-        if message.id and message.pluralizable:
-            assert len(as_list(message.string)) == catalog.num_plurals, message.id
+    in_code = {m for m in source_messages() if isinstance(m, tuple)}
+    assert in_code, "the code has no plural strings: this test would check nothing"
+    plural = {message.id[0]: message for message in catalog if message.id and message.pluralizable}
+    for singular, *_ in in_code:
+        # A plural in the code must be a plural in the catalog, with every form filled.
+        assert singular in plural, f"{locale}: {singular!r} is not a plural entry"
+        forms = as_list(plural[singular].string)
+        assert len(forms) == catalog.num_plurals and all(forms), singular
 
 
 def test_no_obsolete_entries_linger() -> None:

@@ -23,7 +23,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.profile import effective_time_zone
@@ -46,16 +46,14 @@ from bot.formatting import format_datetime, format_day
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine, ReminderKind, Rendered
 from bot.telegram.callbacks import ChecklistCb
+from bot.telegram.screens import button, keyboard
 from storage.checklists import Checklist, ChecklistRepository
 from storage.reminders import NewReminder, Reminder
 from storage.users import UserRecord
 
 
 def open_checklist_markup() -> InlineKeyboardMarkup:
-    button = InlineKeyboardButton(
-        text=_("📋 Open my checklist"), callback_data=ChecklistCb(action="show").pack()
-    )
-    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+    return keyboard([button(_("📋 Open my checklist"), ChecklistCb(action="show"))])
 
 
 def plan_payload(plan: DeparturePlan, immigration_line: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from enum import StrEnum
 from html import escape, unescape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
@@ -34,7 +34,9 @@ from bot.formatting import format_day, to_local
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine, ReminderKind, Rendered
 from bot.telegram.callbacks import MenuCb, TrackerCb
+from bot.telegram.dialogue import back_label
 from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import button, keyboard
 from storage.content import Confidence, Fact
 from storage.reminders import NewReminder, Reminder
 from storage.subscriptions import Recipient, SubscriptionRepository
@@ -199,38 +201,25 @@ def render_news(fact: Fact) -> str:
     return "\n".join(lines + status_body(fact))
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
 def screen_keyboard(*, subscribed: bool) -> InlineKeyboardMarkup:
     toggle = (
-        _button(_("🔕 Stop updates"), TrackerCb(action="unsub").pack())
+        button(_("🔕 Stop updates"), TrackerCb(action="unsub"))
         if subscribed
-        else _button(_("🔔 Tell me when this changes"), TrackerCb(action="sub").pack())
+        else button(_("🔔 Tell me when this changes"), TrackerCb(action="sub"))
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [toggle],
-            [_button(_("⬅️ Back"), MenuCb(section="eps").pack())],
-            [back_to_menu_button()],
-        ]
+    return keyboard(
+        [toggle], [button(back_label(), MenuCb(section="eps"))], [back_to_menu_button()]
     )
 
 
 def news_keyboard(*, subscribed: bool) -> InlineKeyboardMarkup:
     """Under a news message: leave (or rejoin) with one press, or open the tracker."""
     toggle = (
-        _button(_("🔕 Unsubscribe"), TrackerCb(action="unsub", value="news").pack())
+        button(_("🔕 Unsubscribe"), TrackerCb(action="unsub", value="news"))
         if subscribed
-        else _button(_("🔔 Subscribe again"), TrackerCb(action="sub", value="news").pack())
+        else button(_("🔔 Subscribe again"), TrackerCb(action="sub", value="news"))
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [toggle],
-            [_button(_("📍 Open tracker"), TrackerCb(action="show", value="new").pack())],
-        ]
-    )
+    return keyboard([toggle], [button(_("📍 Open tracker"), TrackerCb(action="show", value="new"))])
 
 
 # -- news to subscribers ----------------------------------------------------------------------

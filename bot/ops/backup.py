@@ -282,10 +282,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     database = settings.database_path
     try:
         if args.command == "backup":
-            result = backup_database(database, args.path, force=args.force)
+            written = backup_database(database, args.path, force=args.force)
             print(
-                f"backup written: {result.path} ({_human_size(result.size)}, "
-                f"schema version {result.schema_version}, integrity ok)"
+                f"backup written: {written.path} ({_human_size(written.size)}, "
+                f"schema version {written.schema_version}, integrity ok)"
             )
         elif args.command == "restore":
             if not args.yes:
@@ -294,12 +294,12 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
                     f"restore replaces {database}: stop the bot first, then run again with --yes"
                     f" (the backup checks out: schema version {version})"
                 )
-            result = restore_database(args.path, database)
-            for original, aside in result.moved_aside.items():
+            restored = restore_database(args.path, database)
+            for original, aside in restored.moved_aside.items():
                 print(f"moved aside: {original} -> {aside}")
             print(
-                f"restored: {result.backup} -> {result.database} "
-                f"(schema version {result.schema_version}); start the bot now"
+                f"restored: {restored.backup} -> {restored.database} "
+                f"(schema version {restored.schema_version}); start the bot now"
             )
         elif args.command == "stats":
             _require_file(database, "database")

@@ -18,16 +18,14 @@ from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES
 from bot.formatting import format_time_zone
 from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.telegram.callbacks import AudienceCb, LanguageCb, MenuCb, PrivacyCb, TimeZoneCb
+from bot.telegram.dialogue import back_label
 from bot.telegram.menu import MENU_SECTIONS, visible_sections
+from bot.telegram.screens import button
 from storage.users import Audience, UserRecord
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
 def back_to_menu_button() -> InlineKeyboardButton:
-    return _button(_("⬅️ Main menu"), MenuCb(section="root").pack())
+    return button(_("⬅️ Main menu"), MenuCb(section="root"))
 
 
 def language_keyboard(locales: tuple[str, ...], *, with_back: bool) -> InlineKeyboardMarkup:
@@ -42,9 +40,7 @@ def _language_keyboard(
     ordered = [c for c in SUPPORTED_LOCALES if c in locales] + [
         c for c in sorted(locales) if c not in SUPPORTED_LOCALES
     ]
-    rows = [
-        [_button(LANGUAGE_NAMES.get(code, code), LanguageCb(code=code).pack())] for code in ordered
-    ]
+    rows = [[button(LANGUAGE_NAMES.get(code, code), LanguageCb(code=code))] for code in ordered]
     if with_back:
         rows.append([back_to_menu_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -58,7 +54,7 @@ def audience_keyboard() -> InlineKeyboardMarkup:
 def _audience_keyboard(locale: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(str(AUDIENCE_LABELS[audience]), AudienceCb(value=audience.value).pack())]
+            [button(str(AUDIENCE_LABELS[audience]), AudienceCb(value=audience.value))]
             for audience in Audience
         ]
     )
@@ -71,7 +67,7 @@ def main_menu_keyboard(record: UserRecord | None) -> InlineKeyboardMarkup:
 @lru_cache(maxsize=64)
 def _main_menu_keyboard(locale: str, keys: tuple[str, ...]) -> InlineKeyboardMarkup:
     labels = {section.key: section.label for section in MENU_SECTIONS}
-    buttons = [_button(str(labels[key]), MenuCb(section=key).pack()) for key in keys]
+    buttons = [button(str(labels[key]), MenuCb(section=key)) for key in keys]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -93,9 +89,9 @@ def my_data_keyboard() -> InlineKeyboardMarkup:
 def _my_data_keyboard(locale: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(_("✏️ Change who I am"), PrivacyCb(action="change_audience").pack())],
-            [_button(_("🕒 Change time zone"), PrivacyCb(action="time_zone").pack())],
-            [_button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete").pack())],
+            [button(_("✏️ Change who I am"), PrivacyCb(action="change_audience"))],
+            [button(_("🕒 Change time zone"), PrivacyCb(action="time_zone"))],
+            [button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete"))],
             [back_to_menu_button()],
         ]
     )
@@ -103,11 +99,11 @@ def _my_data_keyboard(locale: str) -> InlineKeyboardMarkup:
 
 def time_zone_keyboard(locale: str, now: float) -> InlineKeyboardMarkup:
     rows = [
-        [_button(f"{flag} {format_time_zone(zone, locale, now)}", TimeZoneCb(zone=zone).pack())]
+        [button(f"{flag} {format_time_zone(zone, locale, now)}", TimeZoneCb(zone=zone))]
         for zone, flag in TIME_ZONE_CHOICES.items()
     ]
-    rows.append([_button(_("🔄 Automatic (by who I am)"), TimeZoneCb(zone="auto").pack())])
-    rows.append([_button(_("⬅️ Back"), MenuCb(section="mydata").pack())])
+    rows.append([button(_("🔄 Automatic (by who I am)"), TimeZoneCb(zone="auto"))])
+    rows.append([button(back_label(), MenuCb(section="mydata"))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -119,8 +115,8 @@ def privacy_keyboard() -> InlineKeyboardMarkup:
 def _privacy_keyboard(locale: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(_("🔒 My data"), MenuCb(section="mydata").pack())],
-            [_button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete").pack())],
+            [button(_("🔒 My data"), MenuCb(section="mydata"))],
+            [button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete"))],
             [back_to_menu_button()],
         ]
     )
@@ -134,7 +130,7 @@ def confirm_delete_keyboard() -> InlineKeyboardMarkup:
 def _confirm_delete_keyboard(locale: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(_("Yes, delete everything"), PrivacyCb(action="confirm_delete").pack())],
-            [_button(_("No, keep it"), PrivacyCb(action="keep").pack())],
+            [button(_("Yes, delete everything"), PrivacyCb(action="confirm_delete"))],
+            [button(_("No, keep it"), PrivacyCb(action="keep"))],
         ]
     )
