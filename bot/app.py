@@ -15,7 +15,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock, SystemClock
@@ -31,6 +30,7 @@ from bot.reminders.engine import ReminderEngine
 from bot.reminders.rules import QuietHours
 from bot.reminders.sender import TelegramSender
 from bot.telegram.commands import register_commands
+from bot.telegram.isolation import ChatIsolation
 from bot.telegram.middlewares import UserMiddleware
 from bot.telegram.throttling import ThrottlingMiddleware
 from handlers import build_router
@@ -109,9 +109,8 @@ def build_dispatcher(
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
     # One update per chat at a time: a double press of any button (a confirm above all) is
-    # handled after the first one finished, so it sees the dialogue already moved on. This is
-    # per process; several instances would use aiogram's RedisEventIsolation instead.
-    dispatcher = Dispatcher(storage=fsm_storage, events_isolation=SimpleEventIsolation())
+    # handled after the first one finished, so it sees the dialogue already moved on.
+    dispatcher = Dispatcher(storage=fsm_storage, events_isolation=ChatIsolation())
     dispatcher.workflow_data.update(
         WorkflowData(
             settings=settings,

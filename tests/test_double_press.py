@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
+from aiogram.fsm.storage.base import StorageKey
+
 from bot.app import App
 from bot.offline.fakeapi import FakeTelegramSession
 from bot.offline.simuser import plain
+from bot.telegram.isolation import ChatIsolation
 from storage.db import Database
 from tests.conftest import ADMIN_ID, UserFactory, onboard
 from tests.test_tracker import (
@@ -72,3 +75,37 @@ async def test_double_confirm_of_the_tracker_publishes_once(
     assert confirmations(session, ADMIN_ID, "✅ Saved.") == 1
     await app.reminders.run_due()
     assert len(news_to(session, reader.user_id)) == 1
+
+
+def key(chat: int) -> StorageKey:
+    return StorageKey(bot_id=1, chat_id=chat, user_id=chat)
+
+
+async def test_isolation_serialises_a_chat_and_forgets_it_afterwards() -> None:
+    isolation = ChatIsolation()
+    order: list[str] = []
+
+    async def handle(chat: int, name: str, fail: bool = False) -> None:
+        async with isolation.lock(key(chat)):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.01)
+            order.append(f"{name} out")
+            if fail:
+                raise RuntimeError("handler failed")
+
+    results = await asyncio.gather(
+        handle(7, "a", fail=True), handle(7, "b"), handle(8, "c"), return_exceptions=True
+    )
+    assert isinstance(results[0], RuntimeError)  # a failing update still releases its chat
+    # Chat 7's two updates never overlap; chat 8 runs alongside them.
+    assert order.index("a out") < order.index("b in")
+    assert order.index("c in") < order.index("a out")
+    assert isolation.chats_in_flight == 0  # nothing kept for chats with nothing in flight
+
+
+async def test_the_app_keeps_no_lock_per_user(make_user: UserFactory, app: App) -> None:
+    for _ in range(5):
+        await onboard(make_user(language_code="en"), "en")
+    isolation = app.dispatcher.fsm.events_isolation
+    assert isinstance(isolation, ChatIsolation)
+    assert isolation.chats_in_flight == 0
