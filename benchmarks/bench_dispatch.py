@@ -69,7 +69,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -453,6 +453,10 @@ async def run_real(
     session.record_calls = False  # no unbounded call log; `messages` is still maintained
     bot = build_bot(FAKE_TOKEN, session=session)
     settings = Settings(bot_token=None, database_path=db_path, default_locale="kk")
+    if not args.flood_limit:
+        # Every update must reach the handlers: with the production limit (1/s, burst 8) most of
+        # this stream (4-5 updates/s per user) would be refused before any handler runs.
+        settings = replace(settings, throttle_burst=10**9)
     app = build_dispatcher(settings, db)
     dispatcher = app.dispatcher
     result = Result(config)
@@ -586,6 +590,8 @@ def child_command(args: argparse.Namespace, config: str, workdir: Path) -> list[
     ]
     if args.log_level:
         command += ["--log-level", args.log_level]
+    if args.flood_limit:
+        command.append("--flood-limit")
     return command
 
 
@@ -697,6 +703,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--log-level",
         default=None,
         help="configure logging as production does (e.g. INFO); default: logging off",
+    )
+    parser.add_argument(
+        "--flood-limit",
+        action="store_true",
+        help="keep the production flood limit (refuses most of this stream); default: off",
     )
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)

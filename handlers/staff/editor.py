@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from html import escape
 from typing import Any, ClassVar
 
 from aiogram import F, Router
@@ -41,7 +42,7 @@ from bot.formatting import format_datetime
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import StaffCb
-from bot.telegram.dialogue import Steps, out_of_date, states_group, use_the_buttons
+from bot.telegram.dialogue import Steps, back_label, out_of_date, states_group, use_the_buttons
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
@@ -220,9 +221,10 @@ class FactEditor:
                 who=who,
             )
             body = self.history_lines(version)
-            blocks.append("\n".join([head, *body, f"🔎 {source_name(version.source_url)}"]))
+            source = f"🔎 {escape(source_name(version.source_url))}"
+            blocks.append("\n".join([head, *body, source]))
         back = self.data("resume") if in_dialogue else self.data("panel")
-        markup = keyboard([button(_("⬅️ Back"), back)], [back_to_menu_button()])
+        markup = keyboard([button(back_label(), back)], [back_to_menu_button()])
         return Screen("\n\n".join(blocks), markup)
 
     # -- moving through the dialogue --------------------------------------------------------
