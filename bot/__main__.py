@@ -79,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         else:
-            from bot.runner import run_polling
+            from bot.runner import StartupError, run_polling
 
-            asyncio.run(run_polling(settings))
+            try:
+                asyncio.run(run_polling(settings))
+            except StartupError as error:
+                print(f"jolserik: cannot start: {error}", file=sys.stderr)
+                return 2
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("interrupted")
     return 0

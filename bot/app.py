@@ -6,6 +6,7 @@ benchmarks and production all call `build_dispatcher`, so they run the very same
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -14,6 +15,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.utils.i18n import I18n
 
@@ -41,6 +43,8 @@ from storage.repositories import Repositories, sqlite_repositories
 from storage.stats import StatsRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
+
+log = logging.getLogger(__name__)
 
 
 class WorkflowData(TypedDict):
@@ -145,7 +149,12 @@ def build_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await app.start(bot, run_timer=run_timer)
-        await register_commands(bot, i18n)
+        try:
+            await register_commands(bot, i18n)
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            # The command menu is a convenience: the bot works without it, and the next start
+            # registers it again. Not a reason to stop serving.
+            log.warning("command list not registered (%s)", type(error).__name__)
 
     async def on_shutdown() -> None:
         await reminders.shutdown()

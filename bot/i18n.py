@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# The catalogs are package data of the `locales` package: found the same way in a checkout, an
+# editable install, a wheel in site-packages or a container.
+LOCALES_DIR = Path(str(resources.files("locales")))
 DOMAIN = "messages"
 
 # Names shown on language buttons, each in its own language: a person who cannot read the

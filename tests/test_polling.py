@@ -241,3 +241,93 @@ async def test_polling_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path
 
 async def test_polling_answers_start_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
     await run_bot_until_greeted_then_signal(tmp_path, signal.SIGINT)
+
+
+# -- start-up problems the operator can fix: one line, never a traceback -------------------------
+
+
+def polling_env(base_url: str, database: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env.update(
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=base_url,
+        DATABASE_PATH=str(database),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+async def test_a_refused_token_is_one_line_naming_bot_token(tmp_path: Path) -> None:
+    async def unauthorized(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+        )
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", unauthorized)
+    runner = web.AppRunner(app, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=polling_env(base_url, tmp_path / "bot.sqlite3"),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), EXIT_TIMEOUT_S)
+    finally:
+        await runner.cleanup()
+    stderr = err.decode(errors="replace")
+    assert process.returncode == 2, stderr
+    assert "Traceback" not in stderr and TOKEN not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("jolserik: cannot start:") and "BOT_TOKEN" in last
+    assert "stopped cleanly" not in stderr  # it did not start, so it says nothing of stopping
+    assert out == b""
+
+
+async def test_no_network_is_retried_one_line_a_try_and_stops_quietly(tmp_path: Path) -> None:
+    # A port nobody listens on: every connection is refused, as with the network down.
+    probe = web.AppRunner(web.Application())
+    await probe.setup()
+    site = web.TCPSite(probe, "127.0.0.1", 0)
+    await site.start()
+    port = probe.addresses[0][1]
+    await probe.cleanup()
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=polling_env(f"http://127.0.0.1:{port}", tmp_path / "bot.sqlite3"),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    err = bytearray()
+    reader = asyncio.create_task(drain(process.stderr, err))
+    try:
+        await wait_until(
+            lambda: err.count(b"cannot reach Telegram") >= 2, START_TIMEOUT_S, "two retries"
+        )
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), EXIT_TIMEOUT_S)
+        await asyncio.wait_for(reader, EXIT_TIMEOUT_S)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    stderr = err.decode(errors="replace")
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr and TOKEN not in stderr
+    tries = [json.loads(line) for line in stderr.splitlines() if "cannot reach" in line]
+    assert [t["attempt"] for t in tries[:2]] == [1, 2]  # one line per try, counted
+    assert all(t["level"] == "WARNING" for t in tries)
