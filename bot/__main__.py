@@ -37,6 +37,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=Path("data/console.sqlite3"),
         help="SQLite file for the console, kept apart from real users (default: %(default)s)",
     )
+    console.add_argument(
+        "--staff", action="store_true", help="act as a staff member (admin) in the console"
+    )
+    console.add_argument(
+        "--flood-limit",
+        action="store_true",
+        help="keep the production flood limit (off in the console: piped input is fast)",
+    )
     console.add_argument("--user-id", type=int, default=100_000_001, help=argparse.SUPPRESS)
     # Operator commands live in bot/ops/backup.py; importing it pulls in no aiogram, so they
     # start fast.
@@ -76,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                     database_path=args.database,
                     language_code=args.lang,
                     user_id=args.user_id,
+                    staff=args.staff,
+                    flood_limit=args.flood_limit,
                 )
             )
         else:

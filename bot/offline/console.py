@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
+    EditMessageReplyMarkup,
     EditMessageText,
     SendMessage,
-    SetMyCommands,
     TelegramMethod,
 )
 
@@ -28,7 +29,8 @@ from storage.db import Database
 
 HELP = """\
 Type a message or a /command and press Enter.
-A number presses the button with that number on the newest keyboard.
+A number presses the button with that number on the newest keyboard; to send a number as
+text (a year like 1995, an hour like 9), start it with ' : '1995
   :lang kk|ru|en   the language your Telegram app reports (matters before you choose one)
   :help            this help
   :quit            leave (Ctrl-D works too)"""
@@ -87,12 +89,12 @@ class ConsoleRenderer:
             elif isinstance(call, AnswerCallbackQuery):
                 if call.text:
                     self._print(f"   (notification) {call.text}")
+            elif isinstance(call, EditMessageReplyMarkup):
+                self._print(f"\n── bot changed the buttons of message #{call.message_id} ──")
+                self._keyboard(call.reply_markup, int(call.message_id or 0))
             elif isinstance(call, DeleteMessage):
                 self._print(f"   (message #{call.message_id} deleted)")
-            elif isinstance(call, SetMyCommands):
-                continue
-            else:
-                self._print(f"   [bot called {call.__api_method__}]")
+            # Anything else (command lists, chat actions) is not part of the chat a user sees.
 
 
 async def run_console(
@@ -101,9 +103,18 @@ async def run_console(
     database_path: Path,
     language_code: str = "ru",
     user_id: int = 100_000_001,
+    staff: bool = False,
+    flood_limit: bool = False,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
+    """`staff`: the console user is an admin (as if their id were in ADMIN_IDS).
+    `flood_limit`: keep the production flood limit; off by default, because a script piped in
+    types faster than any person and would be answered with "please wait"."""
+    if not flood_limit:
+        settings = replace(settings, throttle_burst=10**9)
+    if staff:
+        settings = replace(settings, admin_ids=settings.admin_ids | {user_id})
     db = await Database.open(database_path)
     session = FakeTelegramSession()
     bot = build_bot(FAKE_TOKEN, session=session)
@@ -115,7 +126,8 @@ async def run_console(
         renderer = ConsoleRenderer(stdout, user_id)
         renderer.seen = len(session.calls)  # start-up calls (setMyCommands) are not chat
         watcher = asyncio.create_task(_show_bot_initiated(renderer, session, stdout))
-        stdout.write(f"Jolserik offline console (database {database_path}).\n{HELP}\n")
+        role = " You act as staff (/stats, /tracker, /programme)." if staff else ""
+        stdout.write(f"Jolserik offline console (database {database_path}).{role}\n{HELP}\n")
         stdout.write("Start with /start.\n")
         stdout.flush()
         while True:
@@ -151,7 +163,8 @@ async def run_console(
                 message_id, data = renderer.numbered[number - 1]
                 await user.press_data(data, message_id=message_id)
             else:
-                await user.send(text)
+                # A leading ' sends the rest as typed, so numbers can be sent as text.
+                await user.send(text[1:].strip() if text.startswith("'") else text)
             renderer.render_new(session)
         watcher.cancel()
     finally:
