@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
 from bot.departure.checklist import checklist_data_line
+from bot.departure.service import DeparturePlans
 from bot.formatting import format_date, format_day, format_time_zone
 from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.privacy.personal import PersonalData, StoredData
@@ -101,6 +102,7 @@ async def time_zone_chosen(
     user_record: UserRecord,
     users: UserRepository,
     reminders: ReminderEngine,
+    departure: DeparturePlans,
     personal_data: PersonalData,
 ) -> None:
     if callback_data.zone != "auto" and callback_data.zone not in TIME_ZONE_CHOICES:
@@ -111,6 +113,7 @@ async def time_zone_chosen(
     )
     record = await users.get(user_record.id) or user_record
     moved = await reminders.replan_user(record)
+    await departure.resync(record)  # quiet hours follow the new zone
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")

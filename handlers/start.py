@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.profile import is_onboarded
+from bot.departure.service import DeparturePlans
 from bot.privacy.personal import PersonalData
 from bot.telegram.callbacks import AudienceCb
 from bot.telegram.dialogue import out_of_date
@@ -70,6 +71,7 @@ async def audience_chosen(
     state: FSMContext,
     user_record: UserRecord,
     users: UserRepository,
+    departure: DeparturePlans,
     personal_data: PersonalData,
 ) -> None:
     try:
@@ -80,6 +82,8 @@ async def audience_chosen(
     was_onboarding = not is_onboarded(user_record)
     await users.set_audience(user_record.id, audience)
     record = await users.get(user_record.id) or user_record
+    if record.time_zone is None and record.audience != user_record.audience:
+        await departure.resync(record)  # the automatic zone follows "who I am"
     await state.clear()
     if was_onboarding:
         await show(query, Screen(all_set_text(), main_menu_keyboard(record)))

@@ -18,7 +18,7 @@ from bot.departure.plan import (
     KIND_WINDOW_OPENS,
     KINDS,
 )
-from bot.offline.simuser import SimulatedUser
+from bot.offline.simuser import SimulatedUser, plain
 from bot.telegram.callbacks import ChecklistCb, MenuCb
 from storage.checklists import ChecklistRepository
 from storage.reminders import ReminderStatus
@@ -356,7 +356,7 @@ async def test_the_plan_schedules_its_reminders(make_user: UserFactory, app) -> 
         KIND_FLIGHT_DAY: kst(date(2026, 12, 12), 8),
     }
     assert all(r.id in app.reminders.store for r in reminders)  # armed
-    assert [r.urgent for r in reminders] == [False, False, False, True]
+    assert [r.urgent for r in reminders] == [False] * 4  # quiet hours apply to all of them
     await user.send("/reminders")  # listed with the user's own reminders
     assert (
         "Departure report: you can make it from today (flight December 12, 2026)" in user.last_text
@@ -487,12 +487,13 @@ async def test_a_reminder_whose_subject_is_done_is_not_sent(
         assert (row.status, row.last_error) == (ReminderStatus.CANCELLED, "obsolete")
 
 
-async def test_quiet_hours_follow_the_users_zone_but_not_for_the_flight(
-    make_user: UserFactory, app
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_quiet_hours_follow_the_readers_zone_for_every_planned_reminder(
+    make_user: UserFactory, app, clock, session, locale: str
 ) -> None:
-    user = await worker(make_user, "en", audience="family")  # Almaty time, UTC+5
-    await plan_flight(user, "en")
-    assert FLIGHT_12_DEC["en"] in user.last_text  # the flight stays in Korea time
+    user = await worker(make_user, locale, audience="family")  # Almaty time, UTC+5
+    await plan_flight(user, locale, at="15:00")  # at the airport by 11:00 Korea time
+    assert "(UTC+5)" in user.last_text  # the reminder times say their zone
     reminders = {
         r.kind: r for r in await app.reminders.repo.upcoming_for_user(user.user_id, kinds=KINDS)
     }
@@ -500,7 +501,34 @@ async def test_quiet_hours_follow_the_users_zone_but_not_for_the_flight(
     assert opens.due_at == kst(date(2026, 11, 27), 9)  # 05:00 in Almaty: quiet hours
     assert opens.fire_at == kst(date(2026, 11, 27), 12)  # 08:00 in Almaty
     flight = reminders[KIND_FLIGHT_DAY]
-    assert flight.fire_at == flight.due_at == kst(date(2026, 12, 12), 8)
+    assert flight.due_at == kst(date(2026, 12, 12), 8)  # 04:00 in Almaty: never then
+    # 08:00 in Almaty would be after the airport time: 21:00 Almaty the evening before.
+    assert flight.fire_at == kst(date(2026, 12, 12), 1)
+    clock.set(flight.fire_at)
+    await app.reminders.run_due()
+    text = plain(session.calls_of(SendMessage)[-1].text)
+    assert {
+        "kk": "✈️ Ұшу: 2026\u202fж. 12 желтоқсан, 15:00 (Корея уақытымен)",
+        "ru": "✈️ Вылет: 12 декабря 2026\u202fг., 15:00 (по корейскому времени)",
+        "en": "✈️ Your flight: December 12, 2026, 15:00 (Korea time)",
+    }[locale] in text  # the day is named: "tomorrow" could be wrong in Almaty
+
+
+async def test_a_new_zone_moves_the_plans_reminders_out_of_the_night(
+    make_user: UserFactory, app
+) -> None:
+    user = await worker(make_user, "en")  # Seoul
+    await plan_flight(user, "en")
+
+    async def opens_fires_at() -> int:
+        rows = await app.reminders.repo.upcoming_for_user(user.user_id, kinds=KINDS)
+        return next(r.fire_at for r in rows if r.kind == KIND_WINDOW_OPENS)
+
+    assert await opens_fires_at() == kst(date(2026, 11, 27), 9)
+    await user.send("/mydata")
+    await user.press("Change time zone")
+    await user.press("UTC+5")
+    assert await opens_fires_at() == kst(date(2026, 11, 27), 12)  # 08:00 in the new zone
 
 
 # -- summary, deletion, persistence --------------------------------------------------------------

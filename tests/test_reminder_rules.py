@@ -53,3 +53,20 @@ def test_quiet_hours_follow_the_zone() -> None:
 def test_quiet_hours_within_one_day() -> None:
     siesta = QuietHours(start=time(13, 0), end=time(15, 0))
     assert siesta.contains(time(14, 0)) and not siesta.contains(time(15, 0))
+
+
+def test_a_reminder_that_cannot_wait_for_the_morning_comes_the_evening_before() -> None:
+    # Due 08:00 Seoul = 04:00 Almaty (quiet). The morning there, 08:00 Almaty = 12:00 Seoul,
+    # would be after the airport time (11:00 Seoul): it comes at 21:00 Almaty the evening before.
+    due = utc(2026, 12, 11, 23, 0)
+    airport = utc(2026, 12, 12, 2, 0)
+    assert plan_fire_time(due, "Asia/Almaty", urgent=False, latest=airport) == utc(
+        2026, 12, 11, 16, 0
+    )
+    # With time to spare, the morning is better than the evening before.
+    late_airport = utc(2026, 12, 12, 5, 0)  # 14:00 Seoul
+    assert plan_fire_time(due, "Asia/Almaty", urgent=False, latest=late_airport) == utc(
+        2026, 12, 12, 3, 0
+    )
+    # Outside the reader's night, nothing moves.
+    assert plan_fire_time(due, "Asia/Seoul", urgent=False, latest=airport) == due

@@ -208,12 +208,13 @@ def check_flight_time(day: date, at: time, now: float) -> time:
 
 @dataclass(frozen=True, slots=True)
 class PlannedReminder:
-    """A reminder the plan wants: its kind, when it is due (Unix seconds) and whether quiet
-    hours may move it."""
+    """A reminder the plan wants: its kind, when it is due (Unix seconds), and the latest
+    moment it is still useful (quiet hours may move it, but not past that)."""
 
     kind: str
     due_at: int
-    urgent: bool
+    urgent: bool = False  # the plan's reminders never are: quiet hours apply to all of them
+    latest: int | None = None
 
 
 def _korea_moment(day: date, at: time) -> int:
@@ -241,10 +242,9 @@ def planned_reminders(
     * report deadline: 09:00 the day before the last reporting day (the last day itself when
       that has passed), unless the report is ticked;
     * open items: 09:00 two days before the flight, unless every item is ticked;
-    * flight day: the airport time (see `flight_day_reminder_time`), always. It is the one
-      urgent kind: its moment is chosen to be useful, and moving it out of quiet hours to the
-      morning could push it past the time to be at the airport. The others are non-urgent and
-      wait for the morning.
+    * flight day: the airport time (see `flight_day_reminder_time`), always. Quiet hours in the
+      reader's zone move it like the others, but never past the time to be at the airport:
+      then it comes the evening before instead (`plan_fire_time`'s `latest`).
     """
     wanted: list[PlannedReminder] = []
     report_open = REPORT_ITEM not in done
@@ -252,18 +252,20 @@ def planned_reminders(
     if report_open and plan.window_state(state_today) is not WindowState.CLOSED:
         opens_at = _korea_moment(plan.opens, MORNING)
         if opens_at > now:
-            wanted.append(PlannedReminder(KIND_WINDOW_OPENS, opens_at, urgent=False))
+            wanted.append(PlannedReminder(KIND_WINDOW_OPENS, opens_at))
         for day in (max(plan.closes - timedelta(days=1), plan.opens), plan.closes):
             deadline_at = _korea_moment(day, MORNING)
             if deadline_at > now:
                 if deadline_at != opens_at:
-                    wanted.append(PlannedReminder(KIND_REPORT_DEADLINE, deadline_at, urgent=False))
+                    wanted.append(PlannedReminder(KIND_REPORT_DEADLINE, deadline_at))
                 break
     if any(item not in done for item in all_items):
         items_at = _korea_moment(plan.flight_day - timedelta(days=OPEN_ITEMS_DAYS_BEFORE), MORNING)
         if items_at > now:
-            wanted.append(PlannedReminder(KIND_OPEN_ITEMS, items_at, urgent=False))
+            wanted.append(PlannedReminder(KIND_OPEN_ITEMS, items_at))
     flight_at, _evening = flight_day_reminder_time(plan)
     if flight_at > now:
-        wanted.append(PlannedReminder(KIND_FLIGHT_DAY, flight_at, urgent=True))
+        airport_by = plan.airport_by
+        latest = int(airport_by.timestamp()) if airport_by else None
+        wanted.append(PlannedReminder(KIND_FLIGHT_DAY, flight_at, latest=latest))
     return wanted

@@ -12,7 +12,9 @@ items open at that moment, and one whose subject is done by then is dropped, not
 Times: the flight and the immigration offices are in Korea, so reminders are due at Korean
 clock times and stay put when the user changes zone (no "local" in the payload, see
 `ReminderEngine.replan_user`). Quiet hours are applied in the user's own zone, because that is
-where they sleep; only the flight-day reminder is urgent (see `planned_reminders`).
+where they sleep, to every one of them; the flight-day reminder is moved to the evening before
+rather than past the airport time (see `planned_reminders`). A change of zone (or of "who I
+am", which picks the zone) re-plans them (`DeparturePlans.resync`).
 """
 
 from __future__ import annotations
@@ -143,11 +145,14 @@ def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
         ).format(flight=_day(payload, "flight"), hours=hours)
     else:
         airport = format_datetime(int(airport_by), KOREA_ZONE, current_locale())
-        title = (
-            _("✈️ <b>Your flight is tomorrow, {flight}, at {time}</b>")
-            if payload.get("evening_before")
-            else _("✈️ <b>Flight day: your flight leaves at {time}</b>")
-        )
+        if reminder.fire_at != reminder.due_at:
+            # Moved out of the reader's night: "today" or "tomorrow" could be wrong where they
+            # live, so the day is named.
+            title = _("✈️ <b>Your flight: {flight}, {time} (Korea time)</b>")
+        elif payload.get("evening_before"):
+            title = _("✈️ <b>Your flight is tomorrow, {flight}, at {time}</b>")
+        else:
+            title = _("✈️ <b>Flight day: your flight leaves at {time}</b>")
         text = (
             title.format(flight=_day(payload, "flight"), time=payload.get("time"))
             + "\n"
@@ -240,7 +245,9 @@ async def sync_departure_reminders(
         plan = plan_departure(state.flight_day, state.flight_time, rules)
         payload = plan_payload(plan, immigration_line)
         for planned in planned_reminders(plan, state.done, ITEM_KEYS, now):
-            fire_at = engine.plan(planned.due_at, zone, urgent=planned.urgent)
+            fire_at = engine.plan(
+                planned.due_at, zone, urgent=planned.urgent, latest=planned.latest
+            )
             wanted[(planned.kind, planned.due_at, fire_at)] = planned.urgent
     kept: list[Reminder] = []
     for reminder in await pending_departure_reminders(engine, user.id):

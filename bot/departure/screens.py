@@ -35,7 +35,7 @@ from bot.departure.plan import (
     latest_flight_day,
 )
 from bot.departure.service import PlanView
-from bot.formatting import format_datetime, format_day, format_short_datetime
+from bot.formatting import format_datetime, format_day, format_short_datetime, format_time_zone
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import ChecklistCb, MenuCb
@@ -141,7 +141,11 @@ def _reminder_lines(engine: ReminderEngine, pending: list[Reminder], user: UserR
     if not pending:
         return []
     zone = effective_time_zone(user)
-    lines = [_("🔔 <b>I will remind you</b>:")]
+    # The plan's own lines above are in Korea time; these are in the reader's: say which.
+    times = _("Times: {zone}").format(
+        zone=format_time_zone(zone, current_locale(), pending[0].fire_at)
+    )
+    lines = [_("🔔 <b>I will remind you</b>:"), times]
     lines += [
         f"• {format_short_datetime(reminder.fire_at, zone, current_locale())}: "
         f"{escape(engine.summary(reminder), quote=False)}"

@@ -112,6 +112,11 @@ class DeparturePlans:
         await self._resync(user)
         return deleted
 
+    async def resync(self, user: UserRecord) -> None:
+        """Re-plan the user's departure reminders: after any change of the plan, and after a
+        change of zone (quiet hours follow the reader's zone)."""
+        await self._resync(user)
+
     async def _resync(self, user: UserRecord) -> None:
         facts = await self.facts()
         await sync_departure_reminders(

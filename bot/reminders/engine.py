@@ -308,9 +308,10 @@ class ReminderEngine:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def plan(self, due_at: int, zone: str, *, urgent: bool) -> int:
-        """When a reminder due at `due_at` will be sent, with this deployment's quiet hours."""
-        return plan_fire_time(due_at, zone, urgent=urgent, quiet=self.quiet_hours)
+    def plan(self, due_at: int, zone: str, *, urgent: bool, latest: int | None = None) -> int:
+        """When a reminder due at `due_at` will be sent, with this deployment's quiet hours
+        (see `plan_fire_time`)."""
+        return plan_fire_time(due_at, zone, urgent=urgent, quiet=self.quiet_hours, latest=latest)
 
     async def schedule(self, new: NewReminder) -> Reminder:
         reminder = await self.repo.create(new, now=int(self._clock.now()))

@@ -41,8 +41,26 @@ def local_to_utc(day: date, at: time, zone: str) -> int:
     return int(first.astimezone(UTC).timestamp())
 
 
-def plan_fire_time(due_at: int, zone: str, *, urgent: bool, quiet: QuietHours | None = None) -> int:
-    """When to actually send: at once if urgent, else moved out of quiet hours to the morning."""
+# A reminder that cannot wait for the morning comes this long before the reader's quiet hours.
+EVENING_MARGIN = timedelta(hours=1)
+
+
+def plan_fire_time(
+    due_at: int,
+    zone: str,
+    *,
+    urgent: bool,
+    quiet: QuietHours | None = None,
+    latest: int | None = None,
+) -> int:
+    """When to actually send a reminder due at `due_at` to a reader living in `zone`.
+
+    `urgent` is for a time the person typed themselves: sent then, night or not. Everything
+    the bot plans respects quiet hours in the reader's own zone: moved to the morning, or, when
+    the morning would be later than `latest` (the airport time for a flight-day reminder), to
+    the evening before the quiet hours began. A family member in Kazakhstan, four hours behind
+    Korea, is then not woken at 04:00 by a reminder planned for 08:00 Korea time.
+    """
     if urgent:
         return due_at
     quiet = quiet or QuietHours()
@@ -51,7 +69,13 @@ def plan_fire_time(due_at: int, zone: str, *, urgent: bool, quiet: QuietHours | 
     if not quiet.contains(local.time()):
         return due_at
     morning_day = local.date() if local.time() < quiet.end else local.date() + timedelta(days=1)
-    return local_to_utc(morning_day, quiet.end, zone)
+    morning = local_to_utc(morning_day, quiet.end, zone)
+    if latest is None or morning <= latest:
+        return morning
+    # The quiet period that holds `due_at` began on the evening before its morning.
+    began_day = morning_day - timedelta(days=1) if quiet.start > quiet.end else morning_day
+    evening = datetime.combine(began_day, quiet.start) - EVENING_MARGIN
+    return local_to_utc(evening.date(), evening.time(), zone)
 
 
 def horizon_end(today: date) -> date:
