@@ -8,12 +8,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
-from bot.content.profile import AUDIENCE_LABELS, TIME_ZONE_CHOICES, effective_time_zone
-from bot.departure.checklist import checklist_data_line
+from bot.content.profile import TIME_ZONE_CHOICES
 from bot.departure.service import DeparturePlans
-from bot.formatting import format_date, format_day, format_time_zone
-from bot.i18n import LANGUAGE_NAMES, current_locale
-from bot.privacy.personal import PersonalData, StoredData
+from bot.i18n import current_locale
+from bot.privacy.personal import (
+    PersonalData,
+    StoredData,
+    erased_items,
+    my_data_lines,
+    privacy_items,
+)
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import PrivacyCb, TimeZoneCb, menu_section
 from bot.telegram.dialogue import on_command_or_button, out_of_date
@@ -29,41 +33,10 @@ from storage.users import UserRecord, UserRepository
 
 
 def my_data_screen(data: StoredData) -> Screen:
-    """Everything stored about the user, feature by feature (`PersonalData.collect`)."""
-    record = data.user
-    locale = current_locale()
-    zone = effective_time_zone(record)
-    not_chosen = _("not chosen yet")
+    """Everything stored about the user, from the registry (bot/privacy/personal.py)."""
     lines = [
         _("<b>Your data</b>\nThis is everything I store about you:"),
-        _("• Language: {language}").format(
-            language=LANGUAGE_NAMES.get(record.language or "", not_chosen)
-        ),
-        _("• Who you are: {audience}").format(
-            audience=str(AUDIENCE_LABELS[record.audience]) if record.audience else not_chosen
-        ),
-        _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, data.now)),
-        _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
-        _("• Upcoming reminders: {count} (texts in /reminders)").format(
-            count=data.upcoming_reminders
-        ),
-    ]
-    if data.selfcheck_on is not None:
-        lines.append(
-            _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
-                date=format_day(data.selfcheck_on, locale)
-            )
-        )
-    if data.departure_plan is not None:
-        lines.append(checklist_data_line(data.departure_plan, locale))
-    if data.tracker_news:
-        lines.append(
-            _(
-                "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
-                "or under any news)"
-            )
-        )
-    lines += [
+        *my_data_lines(data),
         "",
         _(
             "I never ask for passport numbers, and I do not store your visa status: the "
@@ -73,8 +46,9 @@ def my_data_screen(data: StoredData) -> Screen:
     return Screen("\n".join(lines), my_data_keyboard())
 
 
-async def my_data(user: UserRecord, personal_data: PersonalData) -> Screen:
-    return my_data_screen(await personal_data.collect(user))
+async def my_data(user: UserRecord, personal_data: PersonalData, state: FSMContext) -> Screen:
+    has_dialogue = await state.get_state() is not None
+    return my_data_screen(await personal_data.collect(user, has_dialogue=has_dialogue))
 
 
 async def open_my_data(
@@ -84,7 +58,7 @@ async def open_my_data(
     personal_data: PersonalData,
 ) -> None:
     await state.clear()  # opening a section leaves any dialogue
-    await show(event, await my_data(user_record, personal_data))
+    await show(event, await my_data(user_record, personal_data, state))
 
 
 async def change_audience(query: CallbackQuery) -> None:
@@ -99,6 +73,7 @@ async def choose_time_zone(query: CallbackQuery, clock: Clock) -> None:
 async def time_zone_chosen(
     query: CallbackQuery,
     callback_data: TimeZoneCb,
+    state: FSMContext,
     user_record: UserRecord,
     users: UserRepository,
     reminders: ReminderEngine,
@@ -117,43 +92,49 @@ async def time_zone_chosen(
     notice = _("Saved.")
     if moved:
         notice += " " + _("Your reminders keep their clock time in the new zone.")
-    await show(query, (await my_data(record, personal_data)).above(notice))
+    await show(query, (await my_data(record, personal_data, state)).above(notice))
 
 
-def delete_question() -> str:
-    return _(
-        "Delete all your data? Your settings and everything you saved here will be erased "
-        "for good. This cannot be undone."
+def delete_question(record: UserRecord | None) -> str:
+    intro = _("Delete all your data? This erases for good, and cannot be undone:")
+    return "\n".join([intro, *erased_items(record)])
+
+
+async def ask_delete(
+    event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
+) -> None:
+    await state.clear()
+    await show(event, Screen(delete_question(user_record), confirm_delete_keyboard()))
+
+
+def privacy_notice(record: UserRecord | None) -> str:
+    """What is kept and why, from the registry: the list cannot miss what a feature stores."""
+    return "\n".join(
+        [
+            _("<b>Privacy</b>\nI keep only what my features need:"),
+            *privacy_items(record),
+            _(
+                "I never ask for your name, phone or passport number, and I do not store your "
+                "visa status. Staff see only totals, never who wrote what. My logs contain no "
+                "message texts."
+            ),
+            _("See everything I store with /mydata; erase all of it with /deletemydata."),
+        ]
     )
 
 
-async def ask_delete(event: Message | CallbackQuery, state: FSMContext) -> None:
+async def open_privacy(
+    event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
+) -> None:
     await state.clear()
-    await show(event, Screen(delete_question(), confirm_delete_keyboard()))
-
-
-def privacy_notice() -> str:
-    return _(
-        "<b>Privacy</b>\n"
-        "I keep only what my features need: your Telegram id, language, time zone, who you are "
-        "(worker, family or other), the reminders you create and the outcome of your EPS "
-        "self-check.\n"
-        "I never ask for your name, phone or passport number, and I do not store your visa "
-        "status.\n"
-        "Staff see only totals, never who wrote what. My logs contain no message texts.\n"
-        "See everything I store with /mydata; erase all of it with /deletemydata."
-    )
-
-
-async def open_privacy(event: Message | CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await show(event, Screen(privacy_notice(), privacy_keyboard()))
+    await show(event, Screen(privacy_notice(user_record), privacy_keyboard()))
 
 
 async def keep_data(
-    query: CallbackQuery, user_record: UserRecord, personal_data: PersonalData
+    query: CallbackQuery, state: FSMContext, user_record: UserRecord, personal_data: PersonalData
 ) -> None:
-    await show(query, (await my_data(user_record, personal_data)).above(_("Nothing was deleted.")))
+    screen = await my_data(user_record, personal_data, state)
+    await show(query, screen.above(_("Nothing was deleted.")))
 
 
 async def confirm_delete(

@@ -88,7 +88,7 @@ async def audience_chosen(
     if was_onboarding:
         await show(query, Screen(all_set_text(), main_menu_keyboard(record)))
     else:
-        await show(query, (await my_data(record, personal_data)).above(_("Saved.")))
+        await show(query, (await my_data(record, personal_data, state)).above(_("Saved.")))
 
 
 async def language_expected(message: Message, i18n: I18n) -> None:

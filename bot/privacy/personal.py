@@ -1,17 +1,25 @@
-"""Everything the bot keeps about one user, read from every feature that keeps anything, so
-/mydata stays the complete answer to "what do you store about me?", and erasing all of it.
-
-A feature that stores something about a user adds it here (and to /mydata's lines); the data
-rights test fails for a table with a user column that erasing leaves behind.
+"""Everything the bot keeps about a person: one registry, read by /privacy (what and why), /mydata
+(what, for this person now), /deletemydata (what goes) and checked against the README and the
+database by tests/test_privacy_registry.py, which fails for a table with a user column that is
+not listed here. A feature that stores something about a user adds a `Kept` entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
 from bot.clock import Clock
+from bot.content.profile import AUDIENCE_LABELS, effective_time_zone
+from bot.departure.checklist import checklist_data_line
 from bot.eps.tracker import TOPIC as TRACKER_TOPIC
+from bot.formatting import format_date, format_day, format_time_zone
+from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.reminders.engine import ReminderEngine
 from storage.checklists import Checklist
 from storage.repositories import Repositories
@@ -20,12 +28,162 @@ from storage.users import UserRecord
 
 @dataclass(frozen=True, slots=True)
 class StoredData:
+    """What is kept about one user right now (`PersonalData.collect`)."""
+
     user: UserRecord
     now: float
     upcoming_reminders: int
     selfcheck_on: date | None
     departure_plan: Checklist | None
     tracker_news: bool
+    has_dialogue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """One kind of data the bot keeps about a person."""
+
+    key: str
+    tables: tuple[str, ...]  # where it lives (the registry test compares with the database)
+    name: LazyProxy  # /deletemydata: what goes, a few words
+    what: LazyProxy  # /privacy: what and why, one line
+    lines: Callable[[StoredData], list[str]]  # /mydata: what is kept for this person now
+    staff_only: bool = False  # kept only about staff members
+
+
+def _profile_lines(data: StoredData) -> list[str]:
+    record, locale = data.user, current_locale()
+    zone = effective_time_zone(record)
+    not_chosen = _("not chosen yet")
+    audience = str(AUDIENCE_LABELS[record.audience]) if record.audience else not_chosen
+    return [
+        _("• Language: {language}").format(
+            language=LANGUAGE_NAMES.get(record.language or "", not_chosen)
+        ),
+        _("• Who you are: {audience}").format(audience=audience),
+        _("• Time zone: {zone}").format(zone=format_time_zone(zone, locale, data.now)),
+        _("• With me since: {date}").format(date=format_date(record.created_at, zone, locale)),
+    ]
+
+
+def _dialogue_lines(data: StoredData) -> list[str]:
+    if not data.has_dialogue:
+        return []
+    return [_("• The answers of a dialogue you have not finished (kept until it ends)")]
+
+
+def _reminder_lines(data: StoredData) -> list[str]:
+    return [
+        _("• Upcoming reminders: {count} (texts in /reminders)").format(
+            count=data.upcoming_reminders
+        )
+    ]
+
+
+def _selfcheck_lines(data: StoredData) -> list[str]:
+    if data.selfcheck_on is None:
+        return []
+    return [
+        _("• EPS self-check result of {date}: outcomes only, no answers (/selfcheck)").format(
+            date=format_day(data.selfcheck_on, current_locale())
+        )
+    ]
+
+
+def _plan_lines(data: StoredData) -> list[str]:
+    if data.departure_plan is None:
+        return []
+    return [checklist_data_line(data.departure_plan, current_locale())]
+
+
+def _subscription_lines(data: StoredData) -> list[str]:
+    if not data.tracker_news:
+        return []
+    return [
+        _(
+            "• Subscription to news on Kazakhstan and EPS (turn it off on the tracker screen "
+            "or under any news)"
+        )
+    ]
+
+
+def _staff_lines(data: StoredData) -> list[str]:
+    if not data.user.is_staff:
+        return []
+    return [_("• As staff: your id beside each fact version you published (the change history)")]
+
+
+REGISTRY: tuple[Kept, ...] = (
+    Kept(
+        "profile",
+        ("users",),
+        __("your settings: language, time zone, who you are"),
+        __(
+            "• your Telegram id, language, time zone and who you are (worker, family or other), "
+            "to speak to you in your language and at your hours"
+        ),
+        _profile_lines,
+    ),
+    Kept(
+        "dialogue",
+        ("fsm_states",),
+        __("an unfinished dialogue"),
+        __("• the answers of a dialogue you have not finished, so a restart loses nothing"),
+        _dialogue_lines,
+    ),
+    Kept(
+        "reminders",
+        ("reminders",),
+        __("your reminders"),
+        __("• the reminders you create, and the ones your departure plan needs"),
+        _reminder_lines,
+    ),
+    Kept(
+        "selfcheck",
+        ("eligibility_results",),
+        __("your self-check result"),
+        __("• the outcome of your EPS self-check per requirement (not your answers)"),
+        _selfcheck_lines,
+    ),
+    Kept(
+        "departure_plan",
+        ("departure_plans", "checklist_items"),
+        __("your departure plan and checklist"),
+        __("• your departure plan: flight date and time, and which checklist items are ticked"),
+        _plan_lines,
+    ),
+    Kept(
+        "subscriptions",
+        ("subscriptions",),
+        __("your news subscriptions"),
+        __("• the news you subscribed to"),
+        _subscription_lines,
+    ),
+    Kept(
+        "staff_audit",
+        ("content", "content_history"),
+        __("not erased: your staff id in the change history, which records who published what"),
+        __("• for staff: your id beside each fact version you published, for accountability"),
+        _staff_lines,
+        staff_only=True,
+    ),
+)
+
+
+def privacy_items(record: UserRecord | None) -> list[str]:
+    """/privacy's list: what is kept and why (the staff entry only for staff)."""
+    staff = record is not None and record.is_staff
+    return [str(kept.what) for kept in REGISTRY if staff or not kept.staff_only]
+
+
+def erased_items(record: UserRecord | None) -> list[str]:
+    """/deletemydata's list of what goes (and, for staff, what stays)."""
+    staff = record is not None and record.is_staff
+    return [f"• {kept.name}" for kept in REGISTRY if staff or not kept.staff_only]
+
+
+def my_data_lines(data: StoredData) -> list[str]:
+    return [line for kept in REGISTRY for line in kept.lines(data)]
 
 
 class PersonalData:
@@ -34,7 +192,7 @@ class PersonalData:
         self._engine = engine
         self._clock = clock
 
-    async def collect(self, user: UserRecord) -> StoredData:
+    async def collect(self, user: UserRecord, *, has_dialogue: bool = False) -> StoredData:
         repos = self._repos
         return StoredData(
             user=user,
@@ -45,10 +203,12 @@ class PersonalData:
             selfcheck_on=await repos.selfchecks.checked_on(user.id),
             departure_plan=await repos.checklists.get(user.id),
             tracker_news=await repos.subscriptions.is_subscribed(user.id, TRACKER_TOPIC),
+            has_dialogue=has_dialogue,
         )
 
     async def erase(self, user: UserRecord) -> None:
-        """Disarm the user's reminders first, then delete the user; every other row goes with
-        them (ON DELETE CASCADE)."""
+        """Disarm the user's reminders first, then delete the user; every other row of theirs
+        goes with them (ON DELETE CASCADE, and the dialogue state through `on_delete`). Staff
+        ids in the change history stay: they record who published what."""
         await self._engine.cancel_all(user.id)
         await self._repos.users.delete(user.id)
