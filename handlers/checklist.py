@@ -35,8 +35,8 @@ from bot.departure.screens import (
     too_far,
 )
 from bot.departure.service import DeparturePlans, rules_of
-from bot.telegram.callbacks import ChecklistCb
-from bot.telegram.dialogue import on_command_or_button, out_of_date
+from bot.telegram.callbacks import ChecklistCb, ResumeCb
+from bot.telegram.dialogue import leave_dialogue, on_command_or_button, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.screens import Screen, show
 from storage.users import UserRecord
@@ -52,8 +52,14 @@ async def open_checklist(
     user_record: UserRecord,
     departure: DeparturePlans,
 ) -> None:
-    await state.clear()  # opening a section (or a checklist button) leaves a date dialogue
-    await show(event, await _checklist(user_record, departure))
+    # Opening a section leaves any dialogue and says so; the checklist's own buttons (Cancel
+    # of the date dialogue among them) only leave the date dialogue, quietly.
+    if isinstance(event, Message):
+        left = await leave_dialogue(state)
+    else:
+        left = None
+        await state.clear()
+    await show(event, (await _checklist(user_record, departure)).above(left))
 
 
 async def item_pressed(
@@ -105,6 +111,15 @@ async def delete_plan(
 
 
 # -- the flight date dialogue ------------------------------------------------------------------
+
+
+async def resume(query: CallbackQuery, state: FSMContext, departure: DeparturePlans) -> None:
+    """ "Continue where you left off" after /help or /mydata."""
+    if await FLIGHT_STEPS.current(state) is FlightDialogue.time:
+        day = date.fromisoformat((await state.get_data())["date"])
+        await show(query, time_screen(day, rules_of(await departure.facts())))
+    else:
+        await show(query, date_screen())
 
 
 async def start_dialogue(query: CallbackQuery, state: FSMContext) -> None:
@@ -172,6 +187,7 @@ def register(router: Router) -> None:
         ChecklistCb.filter(F.action == "notime"),
         FLIGHT_STEPS.filter(FlightDialogue.time),
     )
+    router.callback_query.register(resume, ResumeCb.filter(), FLIGHT_STEPS.filter())
     router.callback_query.register(out_of_date, ChecklistCb.filter())
     router.message.register(date_typed, FLIGHT_STEPS.filter(FlightDialogue.date), not_a_command)
     router.message.register(time_typed, FLIGHT_STEPS.filter(FlightDialogue.time), not_a_command)

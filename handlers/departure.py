@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.departure.guide import GUIDE_KEYS, build, clean_card_text, root_screen
 from bot.departure.plan import korea_today
 from bot.telegram.callbacks import DepartureCb, menu_section
-from bot.telegram.dialogue import on_command_or_button
+from bot.telegram.dialogue import leave_dialogue, on_command_or_button
 from bot.telegram.screens import Screen, show, show_below
 from storage.content import ContentRepository
 
@@ -20,9 +20,9 @@ from storage.content import ContentRepository
 async def open_departure(
     event: Message | CallbackQuery, state: FSMContext, content: ContentRepository, clock: Clock
 ) -> None:
-    await state.clear()  # opening a section leaves any dialogue
+    left = await leave_dialogue(state)  # opening a section leaves any dialogue, and says so
     facts = await content.get_many(GUIDE_KEYS)
-    await show(event, root_screen(facts, korea_today(clock.now())))
+    await show(event, root_screen(facts, korea_today(clock.now())).above(left))
 
 
 async def guide_screen(

@@ -33,8 +33,13 @@ from bot.eps.selfcheck_screens import (
     question_screen,
     result_screen,
 )
-from bot.telegram.callbacks import EligibilityCb
-from bot.telegram.dialogue import on_command_or_button, out_of_date, use_the_buttons
+from bot.telegram.callbacks import EligibilityCb, ResumeCb
+from bot.telegram.dialogue import (
+    leave_dialogue,
+    on_command_or_button,
+    out_of_date,
+    use_the_buttons,
+)
 from bot.telegram.filters import NotACommand
 from bot.telegram.screens import show
 from storage.users import UserRecord
@@ -71,7 +76,9 @@ async def open_selfcheck(
     user_record: UserRecord,
     selfcheck: SelfChecks,
 ) -> None:
-    await _entry(event, state, user_record, selfcheck)
+    """The self-check in progress is taken up where it is; another dialogue is left."""
+    left = None if await _current_step(state) else await leave_dialogue(state)
+    await _entry(event, state, user_record, selfcheck, left)
 
 
 async def begin(query: CallbackQuery, state: FSMContext, selfcheck: SelfChecks) -> None:
@@ -202,6 +209,7 @@ def register(router: Router) -> None:
     router.callback_query.register(
         cancel, EligibilityCb.filter(F.action == "cancel"), in_questionnaire
     )
+    router.callback_query.register(open_selfcheck, ResumeCb.filter(), in_questionnaire)
     router.callback_query.register(out_of_date, EligibilityCb.filter())
 
     not_a_command = NotACommand()

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.eps.guide import FACT_KEYS, build
 from bot.telegram.callbacks import EpsCb, menu_section
-from bot.telegram.dialogue import on_command_or_button, out_of_date_text
+from bot.telegram.dialogue import leave_dialogue, on_command_or_button, out_of_date_text
 from bot.telegram.screens import show
 from storage.content import ContentRepository
 
@@ -31,8 +31,8 @@ class EpsButton(Filter):
 async def open_eps(
     event: Message | CallbackQuery, state: FSMContext, content: ContentRepository
 ) -> None:
-    await state.clear()  # opening a section leaves any dialogue
-    await show(event, build("root", 0, await content.get_many(FACT_KEYS)))
+    left = await leave_dialogue(state)  # opening a section leaves any dialogue, and says so
+    await show(event, build("root", 0, await content.get_many(FACT_KEYS)).above(left))
 
 
 async def eps_screen(

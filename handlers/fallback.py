@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.content.profile import is_onboarded
 from bot.telegram.dialogue import out_of_date_text
 from bot.telegram.keyboards import main_menu_keyboard
 from bot.telegram.screens import Screen, show
 from handlers.menu import menu_screen
+from handlers.start import begin_onboarding
 from storage.users import UserRecord
 
 
-async def not_understood(message: Message, user_record: UserRecord) -> None:
+async def not_understood(
+    message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n
+) -> None:
+    if not is_onboarded(user_record) and await state.get_state() is None:
+        await begin_onboarding(message, state, user_record, i18n)
+        return
     text = _("Sorry, I did not understand that. Please use the buttons below or /help.")
     await show(message, Screen(text, main_menu_keyboard(user_record)))
 

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.profile import is_onboarded
 from bot.telegram.callbacks import LanguageCb, menu_section
 from bot.telegram.commands import set_chat_commands
-from bot.telegram.dialogue import on_command_or_button, out_of_date
+from bot.telegram.dialogue import keep_dialogue, on_command_or_button, out_of_date
 from bot.telegram.keyboards import language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
 from handlers.start import ask_audience
@@ -24,9 +24,8 @@ def language_prompt() -> str:
 
 
 async def open_language(event: Message | CallbackQuery, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()  # opening a section leaves any dialogue
     markup = language_keyboard(i18n.available_locales, with_back=True)
-    await show(event, Screen(language_prompt(), markup))
+    await show(event, await keep_dialogue(state, Screen(language_prompt(), markup)))
 
 
 async def language_chosen(
@@ -50,7 +49,7 @@ async def language_chosen(
             await ask_audience(query, state)
             return
         text = _("Done! I will speak English from now on.") + "\n\n" + _("Choose a section:")
-        await show(query, Screen(text, main_menu_keyboard(record)))
+        await show(query, await keep_dialogue(state, Screen(text, main_menu_keyboard(record))))
 
 
 def register(router: Router) -> None:

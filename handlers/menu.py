@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.telegram.callbacks import menu_section
 from bot.telegram.commands import COMMANDS
-from bot.telegram.dialogue import on_command_or_button
+from bot.telegram.dialogue import (
+    dialogue_name,
+    keep_dialogue,
+    leave_dialogue,
+    on_command_or_button,
+)
 from bot.telegram.keyboards import back_only_keyboard, main_menu_keyboard
 from bot.telegram.menu import visible_sections
 from bot.telegram.screens import Screen, show
@@ -43,18 +49,31 @@ def help_text(record: UserRecord | None) -> str:
 async def open_menu(
     event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
 ) -> None:
-    await state.clear()  # opening a section leaves any dialogue
-    await show(event, menu_screen(user_record))
+    left = await leave_dialogue(state)  # opening a section leaves any dialogue, and says so
+    await show(event, menu_screen(user_record).above(left))
 
 
 async def open_help(
     event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
 ) -> None:
+    # Help only shows something: a dialogue in progress stays, one tap away.
+    screen = Screen(help_text(user_record), back_only_keyboard())
+    await show(event, await keep_dialogue(state, screen))
+
+
+async def cancel_command(message: Message, state: FSMContext, user_record: UserRecord) -> None:
+    """/cancel, from anywhere: ends the dialogue in progress, if any, and shows the menu."""
+    name = dialogue_name(await state.get_state())
     await state.clear()
-    await show(event, Screen(help_text(user_record), back_only_keyboard()))
+    if name is None:
+        said = _("There is nothing to cancel.")
+    else:
+        said = _("✖️ Cancelled: «{dialogue}». Nothing of it was kept.").format(dialogue=name)
+    await show(message, menu_screen(user_record).above(said))
 
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
     on_command_or_button(router, "menu", menu_section("root"), open_menu)
     on_command_or_button(router, "help", menu_section("help"), open_help)
+    router.message.register(cancel_command, Command("cancel"))

@@ -20,7 +20,7 @@ from bot.privacy.personal import (
 )
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import PrivacyCb, TimeZoneCb, menu_section
-from bot.telegram.dialogue import on_command_or_button, out_of_date
+from bot.telegram.dialogue import keep_dialogue, on_command_or_button, out_of_date
 from bot.telegram.keyboards import (
     audience_keyboard,
     confirm_delete_keyboard,
@@ -57,8 +57,8 @@ async def open_my_data(
     user_record: UserRecord,
     personal_data: PersonalData,
 ) -> None:
-    await state.clear()  # opening a section leaves any dialogue
-    await show(event, await my_data(user_record, personal_data, state))
+    # Only shows something: a dialogue in progress stays, one tap away.
+    await show(event, await keep_dialogue(state, await my_data(user_record, personal_data, state)))
 
 
 async def change_audience(query: CallbackQuery) -> None:
@@ -103,8 +103,8 @@ def delete_question(record: UserRecord | None) -> str:
 async def ask_delete(
     event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
 ) -> None:
-    await state.clear()
-    await show(event, Screen(delete_question(user_record), confirm_delete_keyboard()))
+    screen = Screen(delete_question(user_record), confirm_delete_keyboard())
+    await show(event, screen)  # "No, keep it" must find a dialogue in progress still there
 
 
 def privacy_notice(record: UserRecord | None) -> str:
@@ -126,8 +126,8 @@ def privacy_notice(record: UserRecord | None) -> str:
 async def open_privacy(
     event: Message | CallbackQuery, state: FSMContext, user_record: UserRecord
 ) -> None:
-    await state.clear()
-    await show(event, Screen(privacy_notice(user_record), privacy_keyboard()))
+    screen = Screen(privacy_notice(user_record), privacy_keyboard())
+    await show(event, await keep_dialogue(state, screen))
 
 
 async def keep_data(

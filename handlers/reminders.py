@@ -15,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.clock import Clock
 from bot.content.parsing import (
@@ -35,8 +36,8 @@ from bot.formatting import (
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine, custom_reminder
 from bot.reminders.rules import MAX_PENDING_PER_USER, MAX_TEXT_LENGTH, horizon_end, local_to_utc
-from bot.telegram.callbacks import MenuCb, NewReminderCb, RemindersCb, menu_section
-from bot.telegram.dialogue import Steps, on_command_or_button, out_of_date
+from bot.telegram.callbacks import MenuCb, NewReminderCb, RemindersCb, ResumeCb, menu_section
+from bot.telegram.dialogue import Steps, leave_dialogue, on_command_or_button, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button, main_menu_keyboard
 from bot.telegram.screens import Screen, button, keyboard, show
@@ -118,8 +119,8 @@ async def open_reminders(
     reminders: ReminderEngine,
     clock: Clock,
 ) -> None:
-    await state.clear()  # opening a section leaves any dialogue
-    await show(event, await list_screen(reminders, user_record, clock))
+    left = await leave_dialogue(state)  # opening a section leaves any dialogue, and says so
+    await show(event, (await list_screen(reminders, user_record, clock)).above(left))
 
 
 async def cancel_reminder(
@@ -136,7 +137,12 @@ async def cancel_reminder(
 
 # -- the dialogue ------------------------------------------------------------------------------
 
-STEPS = Steps(NewReminder, back=NewReminderCb(step="back"), cancel=NewReminderCb(step="cancel"))
+STEPS = Steps(
+    NewReminder,
+    name=__("New reminder"),
+    back=NewReminderCb(step="back"),
+    cancel=NewReminderCb(step="cancel"),
+)
 
 
 def _local_today(user: UserRecord, clock: Clock) -> date:
@@ -325,18 +331,33 @@ async def _take_text(
     await show(message, Screen(done, markup))
 
 
+async def _step_screen(
+    step: State | None, state: FSMContext, user: UserRecord, clock: Clock
+) -> Screen:
+    """The screen of `step`, with what was answered before it."""
+    data = await state.get_data()
+    if step is NewReminder.text:
+        day, at = date.fromisoformat(data["date"]), time.fromisoformat(data["time"])
+        return _text_screen(local_to_utc(day, at, effective_time_zone(user)), user)
+    if step is NewReminder.time:
+        return _time_screen(date.fromisoformat(data["date"]), user, clock)
+    return _date_screen()
+
+
 async def go_back(
     query: CallbackQuery, state: FSMContext, user_record: UserRecord, clock: Clock
 ) -> None:
     current = await STEPS.current(state)
-    previous = STEPS.before(current) if current else None
-    if previous is NewReminder.time:
-        await state.set_state(NewReminder.time)
-        day = date.fromisoformat((await state.get_data())["date"])
-        await show(query, _time_screen(day, user_record, clock))
-    else:
-        await state.set_state(NewReminder.date)
-        await show(query, _date_screen())
+    previous = (STEPS.before(current) if current else None) or NewReminder.date
+    await state.set_state(previous)
+    await show(query, await _step_screen(previous, state, user_record, clock))
+
+
+async def resume(
+    query: CallbackQuery, state: FSMContext, user_record: UserRecord, clock: Clock
+) -> None:
+    """ "Continue where you left off" after /help or /mydata."""
+    await show(query, await _step_screen(await STEPS.current(state), state, user_record, clock))
 
 
 async def cancel_dialogue(query: CallbackQuery, state: FSMContext, user_record: UserRecord) -> None:
@@ -358,6 +379,7 @@ def register(router: Router) -> None:
         cancel_dialogue, NewReminderCb.filter(F.step == "cancel"), in_dialogue
     )
     router.callback_query.register(go_back, NewReminderCb.filter(F.step == "back"), in_dialogue)
+    router.callback_query.register(resume, ResumeCb.filter(), in_dialogue)
     router.callback_query.register(
         answered,
         NewReminderCb.filter(F.step.in_({"today", "tomorrow"})),

@@ -13,7 +13,7 @@ from bot.content.profile import is_onboarded
 from bot.departure.service import DeparturePlans
 from bot.privacy.personal import PersonalData
 from bot.telegram.callbacks import AudienceCb
-from bot.telegram.dialogue import out_of_date
+from bot.telegram.dialogue import leave_dialogue, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
@@ -51,13 +51,24 @@ def audience_screen() -> Screen:
 
 
 async def start(message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n) -> None:
-    await state.clear()
+    left = await leave_dialogue(state)
     if is_onboarded(user_record):
         welcome = _("Welcome back! Choose a section:")
-        await show(message, Screen(welcome, main_menu_keyboard(user_record)))
+        await show(message, Screen(welcome, main_menu_keyboard(user_record)).above(left))
         return
-    await state.set_state(Onboarding.language)
-    await show(message, language_screen(i18n))
+    await begin_onboarding(message, state, user_record, i18n)
+
+
+async def begin_onboarding(
+    message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n
+) -> None:
+    """The first question not answered yet: the language, then who the user is. A brand-new
+    user who writes anything at all lands here, not on "I did not understand"."""
+    if user_record.language is None:
+        await state.set_state(Onboarding.language)
+        await show(message, language_screen(i18n))
+    else:
+        await ask_audience(message, state)
 
 
 async def ask_audience(event: Message | CallbackQuery, state: FSMContext) -> None:

@@ -29,5 +29,6 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
         "privacy",
         "deletemydata",
         "help",
+        "cancel",
         "start",
     ]

@@ -247,8 +247,14 @@ async def test_departure_command_leaves_a_dialogue(make_user: UserFactory, local
     await onboard(user, locale)
     await user.send("/reminders")
     await user.press("➕")  # a reminder dialogue is waiting for a date...
-    await user.send("/departure")  # ...and the command leaves it
-    assert user.last_text.startswith(TITLE[locale])
+    await user.send("/departure")  # ...and the command leaves it, and says so
+    left = {
+        "kk": "«Жаңа еске салу» аяқталмай қалды",
+        "ru": "Вы не закончили «Новое напоминание»",
+        "en": "«New reminder» was left unfinished",
+    }[locale]
+    assert user.last_text.startswith(left)
+    assert f"\n\n{TITLE[locale]}" in user.last_text
     await user.send("25.12.2026")  # no longer a reminder date: not understood
     assert user.last_text.startswith(NOT_UNDERSTOOD[locale])
 

@@ -165,3 +165,19 @@ async def test_onboarding_survives_a_restart(
         assert record.language == "ru" and record.audience is Audience.WORKER
     finally:
         await reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("language_code", "greeting"),
+    [("kk", "Сәлеметсіз бе!"), ("ru", "Здравствуйте!"), ("en", "Hello! I am Jolserik")],
+)
+async def test_a_first_message_of_any_kind_starts_onboarding(
+    make_user: UserFactory, language_code: str, greeting: str
+) -> None:
+    user = make_user(language_code=language_code)
+    await user.send("көмек керек")  # not /start: a person who just writes
+    assert user.last_text.startswith(greeting)
+    assert len(user.buttons) == 3  # the three languages
+    await user.press("English")
+    await user.send_sticker()  # half-way through, anything else asks the question again
+    assert user.last_text.startswith("Please choose one of the buttons below")

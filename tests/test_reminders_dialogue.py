@@ -175,9 +175,38 @@ async def test_commands_leave_the_dialogue(make_user: UserFactory) -> None:
     user = await worker(make_user, "en")
     await open_new(user, "en")
     await user.send("/menu")
-    assert user.last_text.startswith("Main menu")
+    assert user.last_text.startswith("«New reminder» was left unfinished")
+    assert "\n\nMain menu" in user.last_text
     await user.send("25.12.2026")
     assert user.last_text.startswith("Sorry, I did not understand that.")
+
+
+async def test_cancel_works_everywhere(make_user: UserFactory) -> None:
+    user = await worker(make_user, "en")
+    await user.send("/cancel")
+    assert user.last_text.startswith("There is nothing to cancel.")
+    await open_new(user, "en")
+    await user.send("25.12.2026")
+    await user.send("/cancel")
+    assert user.last_text.startswith("✖️ Cancelled: «New reminder». Nothing of it was kept.")
+    await user.send("10:30")
+    assert user.last_text.startswith("Sorry, I did not understand that.")
+
+
+@pytest.mark.parametrize("command", ["/help", "/privacy", "/mydata", "/language"])
+async def test_commands_that_only_show_keep_the_dialogue(
+    make_user: UserFactory, command: str
+) -> None:
+    user = await worker(make_user, "en")
+    await open_new(user, "en")
+    await user.send("25.12.2026")  # at step 2, the time
+    await user.send(command)
+    assert user.buttons[0] == "↩️ Continue: New reminder"
+    await user.press("↩️ Continue")
+    assert "step 2 of 3" in user.last_text and "December 25, 2026" in user.last_text
+    await user.send(command)
+    await user.send("10:30")  # typing goes on with the dialogue, even without the button
+    assert "step 3 of 3" in user.last_text
 
 
 async def test_dialogue_survives_a_restart(make_user: UserFactory, restart, bot, session) -> None:
@@ -256,14 +285,23 @@ async def test_time_zone_choice_moves_reminders(make_user: UserFactory, app) -> 
     assert "Time zone: Seoul (UTC+9)" in user.last_text
 
 
-async def test_an_old_menu_button_leaves_the_dialogue(make_user: UserFactory) -> None:
-    """Found by the property tests: "Help" mid-dialogue kept the state, so the next text was
-    read as a date."""
+async def test_an_old_menu_button_keeps_or_leaves_the_dialogue_and_says_which(
+    make_user: UserFactory,
+) -> None:
+    """Found by the property tests: "Help" mid-dialogue kept the state silently, so the next
+    text was read as a date. Help now keeps the dialogue openly, with a way back into it;
+    a section that is not only shown leaves it, and says so."""
     user = await worker(make_user, "en")
     await user.send("/menu")
-    menu_message = user.last_message.message_id
+    first_menu = user.last_message.message_id
+    await user.send("/menu")
+    second_menu = user.last_message.message_id
     await open_new(user, "en")
-    await user.press("Help", message_id=menu_message)
+    await user.press("Help", message_id=first_menu)  # edits that old message
+    help_screen = user.session.messages[(user.user_id, first_menu)]
+    assert user._buttons_of(help_screen)[0].text == "↩️ Continue: New reminder"
+    await user.press("EPS", message_id=second_menu)
+    assert user.replies[0].startswith("«New reminder» was left unfinished")
     await user.send("25.12.2026")
     assert user.last_text.startswith("Sorry, I did not understand that.")
 

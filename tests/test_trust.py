@@ -96,8 +96,8 @@ async def test_flood_gets_one_notice_then_silence(settings, db, clock, bot, sess
     assert replies[8] == 1 and user.last_text.startswith("You are sending messages very fast")
     assert replies[9:] == [0] * 11  # the rest of the flood is dropped
     clock.advance(5)
-    await user.send("hello again")
-    assert user.last_text.startswith("Sorry, I did not understand that.")
+    await user.send("hello again")  # served again: a new user is asked for the language
+    assert user.last_text.startswith("Please choose a language with the buttons below.")
 
 
 async def test_flood_of_button_presses(settings, db, clock, bot, session) -> None:

@@ -13,6 +13,7 @@ from html import escape
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.content.facts import contact, source_line
 from bot.content.profile import effective_time_zone
@@ -53,7 +54,10 @@ class FlightDialogue(StatesGroup):
 
 # Back from the time goes to the date again; Cancel returns to the checklist, nothing saved.
 FLIGHT_STEPS = Steps(
-    FlightDialogue, back=ChecklistCb(action="date"), cancel=ChecklistCb(action="show")
+    FlightDialogue,
+    name=__("Flight date"),
+    back=ChecklistCb(action="date"),
+    cancel=ChecklistCb(action="show"),
 )
 
 

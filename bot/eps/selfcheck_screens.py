@@ -11,6 +11,7 @@ from html import escape
 
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 
 from bot.content.facts import source_line, unconfirmed_line
@@ -44,7 +45,10 @@ SelfCheck = states_group("SelfCheck", STEPS)
 STATE_OF: dict[str, State] = {step: getattr(SelfCheck, step) for step in STEPS}
 STEP_OF: dict[str, str] = {state.state: step for step, state in STATE_OF.items()}
 QUESTIONS = Steps(
-    SelfCheck, back=EligibilityCb(action="back"), cancel=EligibilityCb(action="cancel")
+    SelfCheck,
+    name=__("EPS self-check"),
+    back=EligibilityCb(action="back"),
+    cancel=EligibilityCb(action="cancel"),
 )
 ICONS: dict[Outcome, str] = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNCLEAR: "❔"}
 DEPARTURE_RULE = "irregular_stay"  # its "unclear" result points to the voluntary-departure guide

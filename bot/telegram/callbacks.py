@@ -9,6 +9,10 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 
+class ResumeCb(CallbackData, prefix="go"):
+    """"Continue where you left off": back to the step of the dialogue in progress."""
+
+
 class LanguageCb(CallbackData, prefix="lang"):
     code: str
 

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("privacy", __("What I store and why")),
     ("deletemydata", __("Erase all your data")),
     ("help", __("What this bot can do")),
+    ("cancel", __("Stop what you are doing")),
     ("start", __("Start over")),
 )
 

@@ -20,8 +20,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.telegram.screens import Row, button
+from bot.telegram.callbacks import ResumeCb
+from bot.telegram.screens import Row, Screen, button
 
 
 def out_of_date_text() -> str:
@@ -63,23 +65,61 @@ def on_command_or_button(
     router.callback_query.register(handler, button_filter, *filters)
 
 
+# The name of each dialogue, by its StatesGroup: what "/cancel", "continue where you left off"
+# and "you left ... unfinished" call it. Filled by `Steps` as dialogues are defined.
+_NAMES: dict[str, LazyProxy] = {}
+
+
+def dialogue_name(state_name: str | None) -> str | None:
+    """The name of the dialogue a stored state belongs to (None: none, or not a named one)."""
+    if not state_name:
+        return None
+    name = _NAMES.get(state_name.partition(":")[0])
+    return str(name) if name is not None else None
+
+
+async def leave_dialogue(state: FSMContext) -> str | None:
+    """Leave whatever dialogue is in progress (a section is opened); the line to show above the
+    new screen when one was left unfinished, so the user knows it is gone."""
+    name = dialogue_name(await state.get_state())
+    await state.clear()
+    if name is None:
+        return None
+    return _("«{dialogue}» was left unfinished; its answers were not kept.").format(dialogue=name)
+
+
+async def keep_dialogue(state: FSMContext, screen: Screen) -> Screen:
+    """For a screen that only shows something (/help, /privacy, /mydata, /language): the
+    dialogue in progress stays, and a button on top leads back into it."""
+    name = dialogue_name(await state.get_state())
+    if name is None:
+        return screen
+    label = _("↩️ Continue: {dialogue}").format(dialogue=name)
+    return screen.with_rows_above([button(label, ResumeCb())])
+
+
 class Steps:
     """The ordered states of one dialogue, and what every dialogue asks of them: where am I,
     which step comes next or before, "step n of N", and the Back/Cancel row.
 
     `counted` leaves trailing states (a preview) out of N; `back` and `cancel` are the callback
     data of the dialogue's own Back and Cancel buttons, so each dialogue keeps its own routing
-    (and the authorisation and forged-button tests keep seeing the same data).
+    (and the authorisation and forged-button tests keep seeing the same data). `name` is what
+    the user calls the dialogue ("New reminder"); the dialogue registers a handler for
+    `ResumeCb` in its states, which shows the step it is at.
     """
 
     def __init__(
         self,
         group: type[StatesGroup],
         *,
+        name: LazyProxy,
         back: CallbackData | str | None,
         cancel: CallbackData | str,
         counted: int | None = None,
     ) -> None:
+        _NAMES[group.__full_group_name__] = name
+        self.name = name
         self.states: tuple[State, ...] = tuple(group.__all_states__)
         self._index = {state.state: index for index, state in enumerate(self.states)}
         self.total = counted if counted is not None else len(self.states)

@@ -41,6 +41,12 @@ class Screen:
     def with_notice(self, notice: str | None) -> Screen:
         return replace(self, notice=notice)
 
+    def with_rows_above(self, *rows: Row) -> Screen:
+        """The same screen with extra button rows on top (the shared keyboards are cached and
+        never changed in place: this builds a new one)."""
+        existing = self.markup.inline_keyboard if self.markup else []
+        return replace(self, markup=keyboard(*rows, *existing))
+
 
 def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
     """An inline button; typed callback data is packed here, so callers never build strings."""

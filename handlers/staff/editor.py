@@ -41,8 +41,15 @@ from bot.content.profile import effective_time_zone
 from bot.formatting import format_datetime
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
-from bot.telegram.callbacks import StaffCb
-from bot.telegram.dialogue import Steps, back_label, out_of_date, states_group, use_the_buttons
+from bot.telegram.callbacks import ResumeCb, StaffCb
+from bot.telegram.dialogue import (
+    Steps,
+    back_label,
+    leave_dialogue,
+    out_of_date,
+    states_group,
+    use_the_buttons,
+)
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
@@ -134,6 +141,7 @@ class FactEditor:
     def steps(self) -> Steps:
         return Steps(
             self.states,
+            name=self.name,
             back=self.data("back"),
             cancel=self.data("cancel"),
             counted=len(self.fields),
@@ -236,6 +244,8 @@ class FactEditor:
         ctx: EditorContext,
         step: State,
         problem: str | None = None,
+        *,
+        above: str | None = None,
     ) -> None:
         """Go to `step` and show it; a preview whose draft lacks an answer (a draft from an
         older release) goes back to the first missing field instead."""
@@ -251,7 +261,7 @@ class FactEditor:
             screen = await self.preview(ctx, answers, current)
         else:
             screen = self.field_screen(item, answers, current)
-        await show(event, screen.with_problem(problem))
+        await show(event, screen.with_problem(problem).above(above))
 
     async def accept(
         self,
@@ -307,13 +317,13 @@ class FactEditor:
         async def open_panel(
             event: Message | CallbackQuery, state: FSMContext, **deps: Any
         ) -> None:
-            await state.clear()
+            left = await leave_dialogue(state)
             ctx = context(**_pick(deps))
             if isinstance(event, Message) and self.opens_at_first_step:
                 await state.set_data({})
-                await self.show_step(event, state, ctx, steps.first)
+                await self.show_step(event, state, ctx, steps.first, above=left)
                 return
-            await show(event, await self.panel(ctx))
+            await show(event, (await self.panel(ctx)).above(left))
 
         async def start_editing(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
             await state.set_data({})
@@ -405,6 +415,7 @@ class FactEditor:
         router.callback_query.register(start_editing, on("edit"), staff)
         router.callback_query.register(open_history, on("history"), staff)
         router.callback_query.register(resume, on("resume"), staff)
+        router.callback_query.register(resume, ResumeCb.filter(), editing, staff)
         router.callback_query.register(cancel, on("cancel"), editing, staff)
         router.callback_query.register(go_back, on("back"), editing, staff)
         router.callback_query.register(keep, on("keep"), editing, staff)

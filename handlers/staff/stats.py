@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Filter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_number
 from bot.i18n import current_locale
 from bot.telegram.callbacks import StaffCb
-from bot.telegram.dialogue import on_command_or_button
+from bot.telegram.dialogue import keep_dialogue, on_command_or_button
 from bot.telegram.screens import Screen, button, keyboard, show
 from storage.stats import OpsStats, StatsRepository
 
@@ -39,9 +40,11 @@ def stats_screen(stats: OpsStats) -> Screen:
     return Screen(text, keyboard([button(_("🔄 Refresh"), StaffCb(action="refresh_stats"))]))
 
 
-async def open_stats(event: Message | CallbackQuery, stats: StatsRepository) -> None:
+async def open_stats(
+    event: Message | CallbackQuery, state: FSMContext, stats: StatsRepository
+) -> None:
     # Unchanged figures after "Refresh" are fine: `show` ignores "message is not modified".
-    await show(event, stats_screen(await stats.collect()))
+    await show(event, await keep_dialogue(state, stats_screen(await stats.collect())))
 
 
 def register(router: Router, staff: Filter) -> None:
