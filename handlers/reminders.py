@@ -170,9 +170,11 @@ def _time_screen(day: date, user: UserRecord, clock: Clock) -> Screen:
         date=format_day(day, current_locale()),
         zone=format_time_zone(zone, current_locale(), clock.now()),
     )
+    # Only times still ahead: on the same day, a preset that has passed would only be refused.
     choices = [
         button(choice, NewReminderCb(step="time", value=choice.replace(":", ".")))
         for choice in TIME_CHOICES
+        if local_to_utc(day, time.fromisoformat(choice), zone) > clock.now()
     ]
     return Screen(text, keyboard(choices, STEPS.nav_row(NewReminder.time)))
 

@@ -125,10 +125,18 @@ async def test_time_already_past_today(make_user: UserFactory, clock) -> None:
     user = await worker(make_user, "en")  # it is 19:00 in Seoul on 21 November
     await open_new(user, "en")
     await user.press("Today")
+    assert [b for b in user.buttons if ":" in b] == ["21:00"]  # only presets still ahead
     await user.send("18:00")
     assert "That time has already passed." in user.last_text
     await user.send("20:00")
     assert "When: 21 November 2026, 20:00." in user.last_text
+
+
+async def test_tomorrow_offers_every_preset_time(make_user: UserFactory) -> None:
+    user = await worker(make_user, "en")
+    await open_new(user, "en")
+    await user.press("Tomorrow")
+    assert [b for b in user.buttons if ":" in b] == ["09:00", "12:00", "18:00", "21:00"]
 
 
 async def test_text_too_long_or_not_text(make_user: UserFactory, app) -> None:
