@@ -171,5 +171,9 @@ def build_bot(token: str, session: BaseSession | None = None, api_url: str | Non
 
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
     return Bot(
-        token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+        token=token,
+        session=session,
+        # No preview cards: screens cite sources as links, and a card of the first one would
+        # push the screen itself off a phone. A message that wants a preview says so.
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
