@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import get_timezone_location
+from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_decimal
 
 
@@ -16,26 +16,47 @@ def to_local(timestamp: int | float, time_zone: str) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC).astimezone(ZoneInfo(time_zone))
 
 
-def format_date(timestamp: int | float, time_zone: str, locale: str) -> str:
-    """E.g. '25 December 2026', '25 декабря 2026 г.', '2026 ж. 25 желтоқсан'."""
-    return babel_format_date(to_local(timestamp, time_zone), "long", locale=locale)
+# One date pattern per language on every screen, Babel's own "long" date of each:
+#   kk «2026 ж. 25 желтоқсан, 10:00» · ru «25 декабря 2026 г., 10:00» · en «25 December 2026, 10:00»
+# English is written the British way throughout (the texts spell "programme"), so its dates
+# are too: Babel's plain "en" would say "December 25, 2026".
+_BABEL_LOCALE = {"en": "en_GB"}
+
+
+def _babel(locale: str) -> str:
+    return _BABEL_LOCALE.get(locale, locale)
 
 
 def format_day(day: date, locale: str) -> str:
-    """A calendar day the user picked (no time, no zone), e.g. 'December 25, 2026'."""
-    return babel_format_date(day, "long", locale=locale)
+    """A calendar day: '25 December 2026', '25 декабря 2026 г.', '2026 ж. 25 желтоқсан'."""
+    return babel_format_date(day, "long", locale=_babel(locale))
+
+
+def format_month(day: date, locale: str) -> str:
+    """A month of a year: 'August 2004', 'август 2004 г.', '2004 ж. тамыз'."""
+    return format_skeleton("yMMMM", day, locale=_babel(locale))
+
+
+def format_day_month(day: date, locale: str) -> str:
+    """A day whose year is said nearby: '25 December', '25 декабря', '25 желтоқсан'."""
+    return format_skeleton("MMMMd", day, locale=_babel(locale))
+
+
+def format_date(timestamp: int | float, time_zone: str, locale: str) -> str:
+    """The calendar day of an instant in the user's zone, as `format_day` writes it."""
+    return format_day(to_local(timestamp, time_zone).date(), locale)
 
 
 def format_datetime(timestamp: int | float, time_zone: str, locale: str) -> str:
     """Date and time without seconds, in the user's zone: what a person reads on a clock."""
     local = to_local(timestamp, time_zone)
-    return babel_format_datetime(local, "d MMMM y, HH:mm", tzinfo=local.tzinfo, locale=locale)
+    return f"{format_day(local.date(), locale)}, {local:%H:%M}"
 
 
 def format_short_datetime(timestamp: int | float, time_zone: str, locale: str) -> str:
-    """Compact, for buttons: '25 Dec, 09:30' / '25 дек., 09:30'."""
+    """Compact, for buttons: '25 Dec, 09:30' / '25 дек., 09:30' / '25 жел., 09:30'."""
     local = to_local(timestamp, time_zone)
-    return babel_format_datetime(local, "d MMM, HH:mm", tzinfo=local.tzinfo, locale=locale)
+    return babel_format_datetime(local, "d MMM, HH:mm", tzinfo=local.tzinfo, locale=_babel(locale))
 
 
 def format_number(value: int | float, locale: str) -> str:

@@ -172,7 +172,7 @@ SCREENS = {
     "👥": {
         "kk": ["👥 Кімге арналған", f"{DEC_1['kk']} күнінен бұрын", "депортацияға", "1345"],
         "ru": ["👥 Кому подходит", f"до {DEC_1['ru']}", "подлежит депортации", "1345"],
-        "en": ["👥 Who can use it", "before December 1, 2025", "subject to deportation", "1345"],
+        "en": ["👥 Who can use it", "before 1 December 2025", "subject to deportation", "1345"],
     },
     "📍": {
         "kk": ["📍 Қайда және қашан хабарлау керек", "кемінде 3 күн", "3–15 күн", "4 сағат"],
@@ -182,7 +182,7 @@ SCREENS = {
     "📅": {
         "kk": ["📅 Бағдарлама мерзімі", f"{DEC_1['kk']} – {FEB_28['kk']}", "ұзартылғаны"],
         "ru": ["📅 Сроки программы", f"с {DEC_1['ru']} по {FEB_28['ru']}", "Продление"],
-        "en": ["📅 Programme window", "from December 1, 2025 to February 28, 2026", "extension"],
+        "en": ["📅 Programme window", "from 1 December 2025 to 28 February 2026", "extension"],
     },
 }
 SOURCES = {
@@ -262,17 +262,17 @@ async def test_departure_command_leaves_a_dialogue(make_user: UserFactory, local
 UPCOMING = {
     "kk": f"⏳ Бағдарлама {DEC_1['kk']} күні басталады, оған 11 күн қалды.",
     "ru": f"⏳ Программа начнётся {DEC_1['ru']}, через 11 дней.",
-    "en": "⏳ The programme starts on December 1, 2025, in 11 days.",
+    "en": "⏳ The programme starts on 1 December 2025, in 11 days.",
 }
 OPEN = {
     "kk": f"✅ Бағдарлама қазір жүріп жатыр: {FEB_28['kk']} қоса алғанда, 50 күн қалды.",
     "ru": f"✅ Программа действует сейчас: осталось 50 дней, до {FEB_28['ru']} включительно.",
-    "en": "✅ The programme is open now: 50 days left, until February 28, 2026 inclusive.",
+    "en": "✅ The programme is open now: 50 days left, until 28 February 2026 inclusive.",
 }
 LAST_DAY = {
     "kk": f"✅ Бағдарлама қазір жүріп жатыр. Бүгін, {FEB_28['kk']}, — оның соңғы күні.",
     "ru": f"✅ Программа действует сейчас. Сегодня, {FEB_28['ru']}, — её последний день.",
-    "en": "✅ The programme is open now. Today, February 28, 2026, is its last day.",
+    "en": "✅ The programme is open now. Today, 28 February 2026, is its last day.",
 }
 STILL_APPLIES = {
     "kk": "Әдеттегі алдын ала хабарлау тәртібі әлі де қолданылады",
@@ -391,7 +391,7 @@ PREVIEW = {
 OPEN_41 = {
     "kk": f"{DEC_31['kk']} қоса алғанда, 41 күн қалды.",
     "ru": f"остался 41 день, до {DEC_31['ru']} включительно.",
-    "en": "41 days left, until December 31, 2026 inclusive.",
+    "en": "41 days left, until 31 December 2026 inclusive.",
 }
 PUBLISHED = {
     "kk": "✅ Жарияланды.",

@@ -31,7 +31,7 @@ QUESTION = {
 RESULT = {
     "kk": "EPS талаптарын тексеру нәтижесі · 2026\u202fж. 21 қараша",
     "ru": "Ваша проверка требований EPS · 21 ноября 2026",
-    "en": "Your EPS self-check · November 21, 2026",
+    "en": "Your EPS self-check · 21 November 2026",
 }
 GUIDANCE = {
     "kk": "Бұл — құқықтық шешім емес, тек бағдар.",
@@ -262,7 +262,7 @@ async def test_the_result_says_when_the_age_limit_changes(make_user: UserFactory
     await begin(user, "en")
     await walk(user, "en", {**ELIGIBLE, "age": "22.11.1986"})  # 40 tomorrow
     assert line("met", "age", "en") in user.last_text
-    assert "You turn 40 on November 22, 2026." in user.last_text
+    assert "You turn 40 on 22 November 2026." in user.last_text
     await user.send("/selfcheck")  # seen again later: the birthday is not kept, so not shown
     assert line("met", "age", "en") in user.last_text
     assert "You turn 40" not in user.last_text
@@ -563,8 +563,8 @@ async def test_back_at_every_step_keeps_the_earlier_answers(
     assert question(step, "en") in user.last_text
     previous = STEPS[step - 1]
     if previous == "age":
-        assert "Your answer: March 25, 1995." in user.last_text
-        await user.press("➡️ Keep: March 25, 1995")
+        assert "Your answer: 25 March 1995." in user.last_text
+        await user.press("➡️ Keep: 25 March 1995")
     else:
         chosen = "✔️ " + LABELS[ELIGIBLE[previous]]["en"]
         assert chosen in user.buttons
@@ -756,7 +756,7 @@ async def test_mydata_lists_the_result_and_deleting_all_data_erases_it(
     listed = {
         "kk": "EPS талаптарын тексеру нәтижесі (2026 ж. 21 қараша): тек қорытындылар",
         "ru": "Результат проверки требований EPS от 21 ноября 2026",
-        "en": "EPS self-check result of November 21, 2026: outcomes only",
+        "en": "EPS self-check result of 21 November 2026: outcomes only",
     }
     assert listed[locale] not in user.last_text.replace("\u202f", " ")
     await begin(user, locale)

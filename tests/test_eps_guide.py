@@ -43,7 +43,7 @@ STAGE = {
 CHECKED = {
     "kk": "🔎 Тексерілген күні: 2026 ж. 21 қараша",
     "ru": "🔎 Проверено 21 ноября 2026 г.",
-    "en": "🔎 Checked November 21, 2026",
+    "en": "🔎 Checked 21 November 2026",
 }
 UNCONFIRMED = {"kk": "расталмаған", "ru": "не подтвержд", "en": "not confirmed"}
 BACK = {"kk": "⬅️ EPS бөліміне", "ru": "⬅️ К разделу EPS", "en": "⬅️ Back to EPS"}
@@ -424,7 +424,7 @@ async def test_a_staff_edit_of_the_stay_changes_the_screen(
     checked = {
         "kk": "Тексерілген күні: 2026 ж. 1 желтоқсан",
         "ru": "Проверено 1 декабря 2026 г.",
-        "en": "Checked December 1, 2026",
+        "en": "Checked 1 December 2026",
     }[locale]
     assert checked in seen(user)
 
@@ -458,7 +458,7 @@ async def test_accession_stage_follows_the_fact(
         assert NOT_YET["en"] not in seen(user), screen
         assert "stage 4" not in seen(user), screen
         assert "only after an official announcement" in seen(user), screen
-        assert "Checked December 2, 2026" in seen(user), screen
+        assert "Checked 2 December 2026" in seen(user), screen
 
 
 async def test_confirming_a_fact_lets_the_bot_state_it(

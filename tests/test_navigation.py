@@ -100,7 +100,7 @@ async def test_language_section_from_the_menu_has_a_way_back(make_user: UserFact
                 "Language: 🇬🇧 English",
                 "Who you are: 👷 I work in Korea",
                 "Seoul (UTC+9)",
-                "November 21, 2026",
+                "21 November 2026",
             ],
         ),
     ],

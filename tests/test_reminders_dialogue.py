@@ -19,8 +19,8 @@ STEP3 = {"kk": "3 қадамның 3-қадамы", "ru": "шаг 3 из 3", "en
 TOMORROW = {"kk": "Ертең", "ru": "Завтра", "en": "Tomorrow"}
 NEW = {"kk": "Жаңа еске салу", "ru": "Новое напоминание", "en": "New reminder"}
 DONE = {
-    "kk": "✅ Дайын! 22 қараша 2026, 09:00 (Сеул (UTC+9)) еске саламын:\n«Билет»",
-    "ru": "✅ Готово! Напомню 22 ноября 2026, 09:00 (Сеул (UTC+9)):\n«Билет»",
+    "kk": "✅ Дайын! 2026\u202fж. 22 қараша, 09:00 (Сеул (UTC+9)) еске саламын:\n«Билет»",
+    "ru": "✅ Готово! Напомню 22 ноября 2026\u202fг., 09:00 (Сеул (UTC+9)):\n«Билет»",
     "en": "✅ Done! I will remind you on 22 November 2026, 09:00 (Seoul (UTC+9)):\n«Билет»",
 }
 
@@ -78,7 +78,7 @@ async def test_typed_dates(make_user: UserFactory, typed: str) -> None:
     user = await worker(make_user, "en")
     await open_new(user, "en")
     await user.send(typed)
-    assert "Date: December 25, 2026." in user.last_text
+    assert "Date: 25 December 2026." in user.last_text
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ async def test_typed_dates(make_user: UserFactory, typed: str) -> None:
         ),
         ("31.02.2027", "There is no such date in the calendar."),
         ("20.11.2026", "That date has already passed."),
-        ("01.01.2030", "That is too far ahead: I can remind you until November 20, 2028"),
+        ("01.01.2030", "That is too far ahead: I can remind you until 20 November 2028"),
     ],
 )
 async def test_bad_dates_keep_the_step(make_user: UserFactory, typed: str, answer: str) -> None:
@@ -163,7 +163,7 @@ async def test_back_keeps_what_was_entered(make_user: UserFactory) -> None:
     await user.send("25.12.2026")
     await user.press("09:00")
     await user.press("⬅️ Back")
-    assert "step 2 of 3" in user.last_text and "December 25, 2026" in user.last_text
+    assert "step 2 of 3" in user.last_text and "25 December 2026" in user.last_text
     await user.press("⬅️ Back")
     assert "step 1 of 3" in user.last_text
 
@@ -211,7 +211,7 @@ async def test_commands_that_only_show_keep_the_dialogue(
     await user.send(command)
     assert user.buttons[0] == "↩️ Continue: New reminder"
     await user.press("↩️ Continue")
-    assert "step 2 of 3" in user.last_text and "December 25, 2026" in user.last_text
+    assert "step 2 of 3" in user.last_text and "25 December 2026" in user.last_text
     await user.send(command)
     await user.send("10:30")  # typing goes on with the dialogue, even without the button
     assert "step 3 of 3" in user.last_text
@@ -224,9 +224,9 @@ async def test_dialogue_survives_a_restart(make_user: UserFactory, restart, bot,
     again = await restart()  # the bot restarts between two messages
     after = SimulatedUser(again.dispatcher, bot, session, user_id=user.user_id)
     await after.send("10:30")
-    assert "шаг 3 из 3" in after.last_text and "25 декабря 2026, 10:30" in after.last_text
+    assert "шаг 3 из 3" in after.last_text and "25 декабря 2026\u202fг., 10:30" in after.last_text
     await after.send("Рейс Инчхон — Алматы")
-    assert after.last_text.startswith("✅ Готово! Напомню 25 декабря 2026, 10:30")
+    assert after.last_text.startswith("✅ Готово! Напомню 25 декабря 2026\u202fг., 10:30")
 
 
 async def test_limit_of_upcoming_reminders(make_user: UserFactory, app) -> None:

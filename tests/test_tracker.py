@@ -61,12 +61,12 @@ STAGE_LINES = {
 LAST_CHANGE_SEED = {
     "kk": "🗓 Соңғы өзгеріс: 2026\u202fж. 21 қаңтар",
     "ru": "🗓 Последнее изменение: 21 января 2026\u202fг.",
-    "en": "🗓 Last change: January 21, 2026",
+    "en": "🗓 Last change: 21 January 2026",
 }
 LAST_CHANGE_TODAY = {
     "kk": "🗓 Соңғы өзгеріс: 2026\u202fж. 21 қараша",
     "ru": "🗓 Последнее изменение: 21 ноября 2026\u202fг.",
-    "en": "🗓 Last change: November 21, 2026",
+    "en": "🗓 Last change: 21 November 2026",
 }
 SEED_NOTE = {
     "kk": "📝 Кореяның Еңбек және жұмыспен қамту министрлігінің делегациясы 2026 жылғы 21 қаңтарда",
@@ -85,7 +85,7 @@ SOURCE = {
     "kk": "🔎 Тексерілген күні: 2026\u202fж. 21 қараша · дереккөз: kaz.inform.kz, "
     "2026\u202fж. 30 қаңтар",
     "ru": "🔎 Проверено 21 ноября 2026\u202fг. · источник: kaz.inform.kz, 30 января 2026\u202fг.",
-    "en": "🔎 Checked November 21, 2026 · source: kaz.inform.kz, January 30, 2026",
+    "en": "🔎 Checked 21 November 2026 · source: kaz.inform.kz, 30 January 2026",
 }
 SUBSCRIBE = {
     "kk": "Өзгергенде хабарлаңыз",

@@ -36,7 +36,13 @@ from bot.departure.plan import (
     latest_flight_day,
 )
 from bot.departure.service import PlanView
-from bot.formatting import format_datetime, format_day, format_short_datetime, format_time_zone
+from bot.formatting import (
+    format_datetime,
+    format_day,
+    format_day_month,
+    format_short_datetime,
+    format_time_zone,
+)
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import ChecklistCb, MenuCb
@@ -101,7 +107,8 @@ def _plan_lines(
     if plan.skipped_holidays:
         lines.append(
             _("Korean public holidays not counted: {days}.").format(
-                days=", ".join(format_day(day, locale) for day in plan.skipped_holidays)
+                # The window's line above gives the year: each holiday without it.
+                days=", ".join(format_day_month(day, locale) for day in plan.skipped_holidays)
             )
         )
     window = plan.window_state(korea_today(now))

@@ -26,11 +26,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
-from babel.dates import format_skeleton
 
 from bot.content.facts import contact, localized, source_line, unconfirmed_line
 from bot.eps.tracker import JOINED, STAGE_COUNT
-from bot.formatting import format_number
+from bot.formatting import format_month, format_number
 from bot.i18n import current_locale
 from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
 from bot.telegram.dialogue import out_of_date_text
@@ -157,7 +156,7 @@ def month_text(value: Any) -> str | None:
         day = date(year, month, 1)
     except ValueError:
         return None
-    return format_skeleton("yMMMM", day, locale=current_locale())
+    return format_month(day, current_locale())
 
 
 # -- the steps -----------------------------------------------------------------------------
