@@ -21,6 +21,8 @@ from bot.telegram.menu import visible_sections
 from bot.telegram.screens import Screen, show
 from storage.users import UserRecord
 
+SELF_EVIDENT = frozenset({"menu", "help", "start"})
+
 
 def menu_text() -> str:
     return _("<b>Main menu</b>\nChoose a section:")
@@ -36,7 +38,9 @@ def help_text(record: UserRecord | None) -> str:
     lines += [
         "",
         _("<b>Commands</b>"),
-        *(f"/{name}: {description}" for name, description in COMMANDS),
+        # /menu, /help and /start explain themselves (and are in Telegram's "/" menu with the
+        # rest): listing them made this screen longer than a phone shows.
+        *(f"/{name}: {text}" for name, text in COMMANDS if name not in SELF_EVIDENT),
         "",
         _(
             "I am a helper, not a government service. I tell you where each fact comes from "

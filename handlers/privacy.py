@@ -62,7 +62,7 @@ async def open_my_data(
 
 
 async def change_audience(query: CallbackQuery) -> None:
-    await show(query, Screen(_("Who are you?"), audience_keyboard()))
+    await show(query, Screen(_("Who are you?"), audience_keyboard(with_back=True)))
 
 
 async def choose_time_zone(query: CallbackQuery, clock: Clock) -> None:

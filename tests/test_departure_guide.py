@@ -274,10 +274,10 @@ LAST_DAY = {
     "ru": f"✅ Программа действует сейчас. Сегодня, {FEB_28['ru']}, — её последний день.",
     "en": "✅ The programme is open now. Today, 28 February 2026, is its last day.",
 }
-STILL_APPLIES = {
-    "kk": "Әдеттегі алдын ала хабарлау тәртібі әлі де қолданылады",
-    "ru": "Обычный порядок предварительного уведомления по-прежнему действует",
-    "en": "The standard pre-report procedure still applies",
+STILL_APPLIES = {  # once the programme has ended
+    "kk": "Бағдарламадан тыс уақытта әдеттегі тәртіп қолданылады",
+    "ru": "Вне программы действует обычный порядок",
+    "en": "Outside a programme, the usual procedure applies",
 }
 
 

@@ -9,7 +9,7 @@ names the official lines instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from html import escape
@@ -63,19 +63,42 @@ def parse_source_url(text: str | None) -> str | None:
     return cleaned
 
 
-def source_line(fact: Fact) -> str:
-    """'🔎 Checked 21 November 2026 · source: qazinform.com (22 January 2026)', linked."""
-    locale = current_locale()
+def _cited(fact: Fact) -> str:
+    """'qazinform.com, 22 January 2026', the site linked to the page."""
     href = escape(fact.source_url, quote=True)
     link = f'<a href="{href}">{escape(source_name(fact.source_url))}</a>'
     if fact.source_date is not None:
-        source = _("{site}, {date}").format(site=link, date=format_day(fact.source_date, locale))
-    else:
-        # Said outright, so a reader does not take a missing date for a recent one.
-        source = _("{site} (the page shows no date)").format(site=link)
-    return _("🔎 Checked {checked} · source: {source}").format(
-        checked=format_day(fact.checked_on, locale), source=source
-    )
+        day = format_day(fact.source_date, current_locale())
+        return _("{site}, {date}").format(site=link, date=day)
+    # Said outright, so a reader does not take a missing date for a recent one.
+    return _("{site} (the page shows no date)").format(site=link)
+
+
+def source_line(fact: Fact) -> str:
+    """'🔎 Checked 21 November 2026 · source: qazinform.com, 22 January 2026', linked."""
+    return sources_line([fact])
+
+
+def sources_line(facts: Iterable[Fact]) -> str:
+    """The sources of everything a screen states, each page once and one tap away:
+    '🔎 Checked … · sources: site, date; site, date'. One line as long as the facts were
+    checked on the same day (the usual case); facts re-checked on another day get a line of
+    their own, so no fact is claimed to be fresher than it is. Empty with nothing to cite."""
+    by_day: dict[date, dict[str, Fact]] = {}
+    for fact in facts:
+        by_day.setdefault(fact.checked_on, {}).setdefault(fact.source_url, fact)
+    lines = []
+    for day in sorted(by_day):
+        cited = by_day[day]
+        checked = format_day(day, current_locale())
+        sources = "; ".join(_cited(fact) for fact in cited.values())
+        if len(cited) == 1:
+            line = _("🔎 Checked {checked} · source: {source}")
+            lines.append(line.format(checked=checked, source=sources))
+        else:
+            line = _("🔎 Checked {checked} · sources: {sources}")
+            lines.append(line.format(checked=checked, sources=sources))
+    return "\n".join(lines)
 
 
 def contact(contacts: Fact | None, name: str) -> str:

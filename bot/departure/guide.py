@@ -17,7 +17,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.content.facts import contact, localized, source_line, unconfirmed_line
+from bot.content.facts import contact, localized, sources_line, unconfirmed_line
 from bot.departure.programme import (
     OFFICER_CARD,
     PROGRAMME_KEY,
@@ -50,13 +50,8 @@ def _day(value: date) -> str:
 
 
 def _sources(*facts: Fact) -> str:
-    """The source lines of the facts a screen states, each once, in the order given."""
-    lines: list[str] = []
-    for fact in facts:
-        line = source_line(fact)
-        if line not in lines:
-            lines.append(line)
-    return "\n".join(lines)
+    """The sources of the facts a screen states, in one line."""
+    return sources_line(facts)
 
 
 # -- what users see -----------------------------------------------------------------------------
@@ -256,8 +251,8 @@ def where_screen(facts: dict[str, Fact]) -> str:
 
 
 def programme_screen(facts: dict[str, Fact], today: date) -> str:
-    """The window, its status today, the staff note and the sources: exactly what staff
-    preview before publishing a change."""
+    """The window's status first, then the window (in the past tense once it ended), the staff
+    note and the sources: exactly what staff preview before publishing a change."""
     programme, procedure, contacts = (
         facts[PROGRAMME_KEY],
         facts["departure.procedure"],
@@ -265,30 +260,41 @@ def programme_screen(facts: dict[str, Fact], today: date) -> str:
     )
     window = ProgrammeWindow.from_value(programme.value)
     ended = programme_state(window, today).status is WindowStatus.ENDED
-    lines = [
-        _(
-            "<b>📅 Programme window</b>\n"
-            "Korea's voluntary-departure programme runs from {start} to {end} inclusive."
-        ).format(start=_day(window.start), end=_day(window.end))
-    ]
-    if window.irregular_before is not None:
-        lines.append(
-            _("It covers people whose stay became irregular before {cutoff}.").format(
-                cutoff=_day(window.irregular_before)
-            )
+    start, end = _day(window.start), _day(window.end)
+    cutoff = _day(window.irregular_before) if window.irregular_before else None
+    if ended:
+        span = (
+            _(
+                "It ran from {start} to {end} and covered people whose stay became irregular "
+                "before {cutoff}."
+            ).format(start=start, end=end, cutoff=cutoff)
+            if cutoff
+            else _("It ran from {start} to {end}.").format(start=start, end=end)
         )
-    lines.append(_("Leaving within the window: no fine and no entry ban."))
+    else:
+        span = (
+            _(
+                "It runs from {start} to {end} inclusive and covers people whose stay became "
+                "irregular before {cutoff}."
+            ).format(start=start, end=end, cutoff=cutoff)
+            if cutoff
+            else _("It runs from {start} to {end} inclusive.").format(start=start, end=end)
+        )
+        span += " " + _(
+            "Leaving within the window: no fine, and Korea defers the entry ban; this is not "
+            "a guarantee of a visa later."
+        )
     min_days = int(procedure.value.get("report_min_days", 3))
     if ended:
+        # The status line above already says that an extension is not confirmed, with whom
+        # to check: not said twice.
         procedure_text = ngettext(
-            "The standard pre-report procedure still applies: report to immigration at least "
-            "{count} day before your flight (see «Where & when to report»). Outside a "
-            "programme, fines owed are paid on departure, and the rules on entry bans are not "
-            "confirmed.",
-            "The standard pre-report procedure still applies: report to immigration at least "
-            "{count} days before your flight (see «Where & when to report»). Outside a "
-            "programme, fines owed are paid on departure, and the rules on entry bans are not "
-            "confirmed.",
+            "Outside a programme, the usual procedure applies: report to immigration at least "
+            "{count} day before your flight (see «Where & when to report»), and fines owed are "
+            "paid on departure.",
+            "Outside a programme, the usual procedure applies: report to immigration at least "
+            "{count} days before your flight (see «Where & when to report»), and fines owed are "
+            "paid on departure.",
             min_days,
         ).format(count=min_days)
     else:
@@ -301,12 +307,11 @@ def programme_screen(facts: dict[str, Fact], today: date) -> str:
         ).format(count=min_days)
     note = localized(programme.value, "note")
     return join(
-        "\n".join(lines),
-        status_line(window, today, contacts),
+        _("<b>📅 Programme window</b>") + "\n" + status_line(window, today, contacts),
+        span,
         procedure_text,
         f"📝 {note}" if note else "",
         _no_eps_guarantee(),
-        unconfirmed_line(contacts) if ended else "",
         _sources(
             programme, facts["departure.benefits"], procedure, *((contacts,) if ended else ())
         ),

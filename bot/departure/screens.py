@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.content.facts import contact, source_line
+from bot.content.facts import contact, sources_line
 from bot.content.profile import effective_time_zone
 from bot.departure.checklist import (
     ITEMS,
@@ -77,7 +77,8 @@ def _back_to_checklist() -> InlineKeyboardButton:
 
 def _sources(facts: dict[str, Fact], keys: tuple[str, ...]) -> list[str]:
     """Source lines of the confirmed facts among `keys` (unconfirmed ones are never stated)."""
-    return [source_line(facts[key]) for key in keys if key in facts and facts[key].confirmed]
+    line = sources_line(facts[key] for key in keys if key in facts and facts[key].confirmed)
+    return [line] if line else []
 
 
 # -- the checklist screen ----------------------------------------------------------------------

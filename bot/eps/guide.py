@@ -27,7 +27,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.content.facts import contact, localized, source_line, unconfirmed_line
+from bot.content.facts import contact, localized, sources_line, unconfirmed_line
 from bot.eps.tracker import JOINED, STAGE_COUNT
 from bot.formatting import format_month, format_number
 from bot.i18n import current_locale
@@ -101,7 +101,7 @@ class Page:
         if self.unconfirmed:
             blocks.append(unconfirmed_line(contacts))
         if self.sources:
-            blocks.append("\n".join(source_line(fact) for fact in self.sources.values()))
+            blocks.append(sources_line(self.sources.values()))
         return "\n\n".join(blocks)
 
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 
-from bot.content.facts import source_line, unconfirmed_line
+from bot.content.facts import sources_line, unconfirmed_line
 from bot.eps.eligibility import (
     ACCESSION_FACT,
     CONTACTS_FACT,
@@ -69,10 +69,10 @@ def _values(facts: Mapping[str, Fact]) -> dict[str, object]:
 
 
 def _sources(facts: Mapping[str, Fact], keys: Sequence[str]) -> list[str]:
-    """Source lines of the confirmed facts among `keys`, each line once. Unconfirmed facts are
-    not stated, so they are not cited either."""
-    lines = [source_line(facts[key]) for key in keys if facts[key].confirmed]
-    return list(dict.fromkeys(lines))
+    """The sources of the confirmed facts among `keys`, in one line. Unconfirmed facts are not
+    stated, so they are not cited either."""
+    line = sources_line(facts[key] for key in keys if facts[key].confirmed)
+    return [line] if line else []
 
 
 def _disclaimer(facts: Mapping[str, Fact]) -> str:

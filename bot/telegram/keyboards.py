@@ -46,18 +46,21 @@ def _language_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def audience_keyboard() -> InlineKeyboardMarkup:
-    return _audience_keyboard(current_locale())
+def audience_keyboard(*, with_back: bool = False) -> InlineKeyboardMarkup:
+    """Who the user is; `with_back` when changed from /mydata (not during onboarding, where
+    the question must be answered)."""
+    return _audience_keyboard(current_locale(), with_back)
 
 
 @lru_cache(maxsize=16)
-def _audience_keyboard(locale: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [button(str(AUDIENCE_LABELS[audience]), AudienceCb(value=audience.value))]
-            for audience in Audience
-        ]
-    )
+def _audience_keyboard(locale: str, with_back: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [button(str(AUDIENCE_LABELS[audience]), AudienceCb(value=audience.value))]
+        for audience in Audience
+    ]
+    if with_back:
+        rows.append([button(back_label(), MenuCb(section="mydata"))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def main_menu_keyboard(record: UserRecord | None) -> InlineKeyboardMarkup:

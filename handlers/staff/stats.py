@@ -12,6 +12,7 @@ from bot.formatting import format_number
 from bot.i18n import current_locale
 from bot.telegram.callbacks import StaffCb
 from bot.telegram.dialogue import keep_dialogue, on_command_or_button
+from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
 from storage.stats import OpsStats, StatsRepository
 
@@ -37,7 +38,8 @@ def stats_screen(stats: OpsStats) -> Screen:
             _("Dialogues in progress: {count}").format(count=_number(stats.active_dialogues)),
         ]
     )
-    return Screen(text, keyboard([button(_("🔄 Refresh"), StaffCb(action="refresh_stats"))]))
+    refresh = button(_("🔄 Refresh"), StaffCb(action="refresh_stats"))
+    return Screen(text, keyboard([refresh], [back_to_menu_button()]))
 
 
 async def open_stats(
