@@ -29,6 +29,7 @@ from bot.eps.selfcheck_screens import (
     STATE_OF,
     STEP_OF,
     birth_problem_text,
+    detail_screen,
     intro_screen,
     question_screen,
     result_screen,
@@ -178,6 +179,29 @@ async def cancel(
     await _entry(query, state, user_record, selfcheck, notice)
 
 
+async def result_detail(
+    query: CallbackQuery,
+    callback_data: EligibilityCb,
+    user_record: UserRecord,
+    selfcheck: SelfChecks,
+) -> None:
+    """What to do about one requirement of the kept result ("detail"), or the result itself
+    again ("result")."""
+    kept = await selfcheck.kept(user_record)
+    facts = await selfcheck.facts()
+    if kept is None:
+        await out_of_date(query)  # deleted, or never kept
+        return
+    if callback_data.action == "result":
+        await show(query, result_screen(kept.results, facts, kept.checked_on))
+        return
+    result = next((r for r in kept.results if r.rule == callback_data.value), None)
+    if result is None:
+        await out_of_date(query)
+        return
+    await show(query, detail_screen(result, facts))
+
+
 async def delete_result(
     query: CallbackQuery, user_record: UserRecord, selfcheck: SelfChecks
 ) -> None:
@@ -200,6 +224,9 @@ def register(router: Router) -> None:
     on_command_or_button(router, "selfcheck", start, open_selfcheck)
     router.callback_query.register(begin, EligibilityCb.filter(F.action.in_({"begin", "retake"})))
     router.callback_query.register(delete_result, EligibilityCb.filter(F.action == "delete"))
+    router.callback_query.register(
+        result_detail, EligibilityCb.filter(F.action.in_({"detail", "result"}))
+    )
     router.callback_query.register(
         answer_pressed, EligibilityCb.filter(F.action.in_({"answer", "keep"})), in_questionnaire
     )

@@ -162,6 +162,14 @@ def line(outcome: str, rule: str, locale: str) -> str:
     return WORDS[outcome][locale].format(title=TITLES[rule][locale])
 
 
+async def details(user: SimulatedUser, locale: str, rule: str) -> str:
+    """Open what to do about one requirement from the result, read it, and come back."""
+    await user.press(TITLES[rule][locale])
+    text = user.last_text
+    await user.press({"kk": "Нәтижеге", "ru": "К результату", "en": "Back to the result"}[locale])
+    return text
+
+
 def question(n: int, locale: str) -> str:
     return QUESTION[locale].format(n=n)
 
@@ -363,8 +371,11 @@ async def test_each_reason_for_not_met(
     await walk(user, locale, {**ELIGIBLE, step: value})
     text = user.last_text
     assert line("not_met", rule, locale) in text
-    assert "→ " + next_step[locale] in text
+    assert "→ " not in text  # what to do is one tap away, not on the result
     assert SUMMARY[locale].format(met=7, not_met=1, unclear=0) in text
+    detail = await details(user, locale, rule)
+    assert detail.startswith(line("not_met", rule, locale))
+    assert "→ " + next_step[locale] in detail
     for other in STEPS:
         if other != rule:
             assert line("met", other, locale) in text
@@ -384,10 +395,15 @@ async def test_unsure_answers_are_unclear_with_what_to_find_out(
         assert line("unclear", rule, "ru") in text
     assert line("unclear", "passport", "ru") in text and line("unclear", "health", "ru") in text
     assert "Сегодня вам 39 или 40." in text  # the year alone cannot decide
-    assert "→ Только по году рождения я не могу определить." in text
-    assert "→ До подготовки выясните, есть ли у вас такая судимость." in text
-    assert "→ Уточните по номеру 1345 (иммиграционная служба Кореи" in text
     assert SUMMARY["ru"].format(met=0, not_met=1, unclear=7) in text
+    assert len(text) <= 1200  # one line per requirement: it fits a phone
+    assert "→ Только по году рождения я не могу определить." in await details(user, "ru", "age")
+    assert "→ До подготовки выясните, есть ли у вас такая судимость." in await details(
+        user, "ru", "criminal_record"
+    )
+    assert "→ Уточните по номеру 1345 (иммиграционная служба Кореи" in await details(
+        user, "ru", "deportation"
+    )
     assert await stored(db, user.user_id) == {
         "age": ("unclear", "year_only"),
         "criminal_record": ("unclear", ""),
@@ -425,7 +441,9 @@ async def test_irregular_stay_is_unclear_and_points_to_the_official_lines(
 
     text = user.last_text
     assert line("unclear", "irregular_stay", locale) in text
-    assert UNCONFIRMED[locale] in text and "1345" in text and "1577-0071" in text
+    detail = await details(user, locale, "irregular_stay")
+    assert UNCONFIRMED[locale] in detail and "1345" in detail and "1577-0071" in detail
+    assert "🔎" not in detail  # the unconfirmed point is not cited as a fact
     assert line("met", "irregular_stay", locale) not in text
     assert line("not_met", "irregular_stay", locale) not in text
     assert SUMMARY[locale].format(met=7, not_met=0, unclear=1) in text
@@ -451,7 +469,9 @@ async def test_a_known_health_problem_is_kept_as_an_outcome_only(
     await begin(user, "kk")
     await walk(user, "kk", {**ELIGIBLE, "health": "yes"})
     assert line("unclear", "health", "kk") in user.last_text
-    assert "→ Тек медициналық тексеру шешеді. Дәрігерге ертерек қаралыңыз" in user.last_text
+    assert "→ Тек медициналық тексеру шешеді. Дәрігерге ертерек қаралыңыз" in await details(
+        user, "kk", "health"
+    )
     assert (await stored(db, user.user_id))["health"] == ("unclear", "")
 
 
@@ -792,3 +812,20 @@ async def test_age_bounds_edited_by_staff_apply_at_once(make_user: UserFactory, 
     assert "EPS accepts job seekers aged 18 to 37." in user.last_text
     await walk(user, "en", {**ELIGIBLE, "age": "21.11.1988"})  # 38 today
     assert "❌ Age 18–37: not met" in user.last_text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_the_result_fits_a_phone_when_every_point_needs_work(
+    make_user: UserFactory, locale: str
+) -> None:
+    """The worst case: every requirement unclear or not met (it reached 1,974 characters when
+    each carried its next steps)."""
+    user = await worker(make_user, locale)
+    await begin(user, locale)
+    answers = {step: "unsure" for step in STEPS}
+    answers |= {"age": "1986", "irregular_stay": "skip", "language": "learning"}
+    await walk(user, locale, answers)
+    assert user.last_text.startswith(RESULT[locale])
+    assert len(user.last_text) <= 1200
+    rows = user.last_message.reply_markup["inline_keyboard"]
+    assert len(rows) <= 8  # eight points in rows of two, the guide, retake, delete, back

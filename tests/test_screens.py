@@ -119,3 +119,26 @@ async def test_every_screen_fits_a_phone_and_has_a_way_back(
         }
     )
     assert not stranded, f"screens without a way back: {stranded}"
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru", "en"])
+async def test_a_wrong_answer_gets_a_short_reply_and_keeps_the_place(
+    make_user: UserFactory, locale: str
+) -> None:
+    """The problem and an example, under the step's heading, with the step's buttons; the
+    whole question (here the self-check's birth date, ~400 characters) is not sent again
+    after each wrong answer."""
+    user = make_user(language_code=locale)
+    await onboard(user, locale)
+    await user.send("/selfcheck")
+    await user.press("▶️")
+    question = user.last_text
+    assert len(question) > 300
+    for wrong in ("next week", "32.13.1995", "3000"):
+        await user.send(wrong)
+        reply = user.last_text
+        assert reply.startswith("⚠️") and len(reply) < 250
+        assert question.split("\n")[0] in reply  # the step's heading: where the user is
+        assert len(user.buttons) == 2  # Back and Cancel stay at hand
+    await user.send("25.03.1995")
+    assert "2" in user.last_text.split("\n")[0]  # taken: question 2

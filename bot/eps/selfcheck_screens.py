@@ -192,25 +192,19 @@ def _outcome_word(outcome: Outcome) -> str:
     }[outcome]
 
 
-def _rule_block(
-    result: RuleResult, facts: Mapping[str, Fact], values: Mapping[str, object]
-) -> list[str]:
-    rule: Rule = RULES_BY_ID[result.rule]
-    title = str(rule.title)
+def _title(rule: Rule, values: Mapping[str, object]) -> str:
     if rule.id == "age":
-        title = _("Age {min_age}–{max_age}").format(**values)
-    lines = [
-        _("{icon} <b>{title}</b>: {outcome}").format(
-            icon=ICONS[result.outcome], title=title, outcome=_outcome_word(result.outcome)
-        )
-    ]
-    lines += _detail_lines(result)
-    if result.outcome is Outcome.UNCLEAR and not facts[rule.fact].confirmed:
-        lines.append(unconfirmed_line(facts[CONTACTS_FACT]))
-    text = next_step(result)
-    if text is not None:
-        lines.append("→ " + str(text).format(**values))
-    return lines
+        return _("Age {min_age}–{max_age}").format(**values)
+    return str(rule.title)
+
+
+def _outcome_line(result: RuleResult, values: Mapping[str, object]) -> str:
+    rule: Rule = RULES_BY_ID[result.rule]
+    return _("{icon} <b>{title}</b>: {outcome}").format(
+        icon=ICONS[result.outcome],
+        title=_title(rule, values),
+        outcome=_outcome_word(result.outcome),
+    )
 
 
 def _conclusion(results: Sequence[RuleResult]) -> str:
@@ -219,11 +213,11 @@ def _conclusion(results: Sequence[RuleResult]) -> str:
         met=counts[Outcome.MET], not_met=counts[Outcome.NOT_MET], unclear=counts[Outcome.UNCLEAR]
     )
     if counts[Outcome.NOT_MET]:
-        verdict = _("Some requirements are not met yet: see what to do next under each.")
+        verdict = _("Some requirements are not met yet: tap one below to see what to do next.")
     elif counts[Outcome.UNCLEAR]:
         verdict = _(
-            "Nothing is clearly failed, but some points are unclear: see what to do next under "
-            "each."
+            "Nothing is clearly failed, but some points are unclear: tap one below to see what "
+            "to do next."
         )
     else:
         verdict = _(
@@ -238,20 +232,32 @@ def result_screen(
     facts: Mapping[str, Fact],
     checked_on: date,
 ) -> Screen:
+    """One line per requirement; what to do about one not met or unclear is a tap away
+    (`detail_screen`), so the result fits a phone however many points need work."""
     values = _values(facts)
     lines = [
         _("<b>Your EPS self-check</b> · {date}").format(
             date=format_day(checked_on, current_locale())
         ),
         _disclaimer(facts),
+        "",
     ]
     for result in results:
-        lines += ["", *_rule_block(result, facts, values)]
+        lines += [_outcome_line(result, values), *_detail_lines(result)]
     lines += ["", _conclusion(results), ""]
     keys = [key for result in results for key in _cited(result)]
     lines += _sources(facts, [*keys, ACCESSION_FACT])
+    open_points = [
+        button(
+            f"{ICONS[r.outcome]} {_title(RULES_BY_ID[r.rule], values)}",
+            EligibilityCb(action="detail", value=r.rule),
+        )
+        for r in results
+        if r.outcome is not Outcome.MET
+    ]
     departure = any(r.rule == DEPARTURE_RULE and r.outcome is Outcome.UNCLEAR for r in results)
     markup = keyboard(
+        *(open_points[i : i + 2] for i in range(0, len(open_points), 2)),
         [button(_("🛫 Voluntary-departure guide"), MenuCb(section="departure"))]
         if departure
         else None,
@@ -260,6 +266,24 @@ def result_screen(
         [button(back_label(), MenuCb(section="eps")), back_to_menu_button()],
     )
     return Screen("\n".join(lines), markup)
+
+
+def detail_screen(result: RuleResult, facts: Mapping[str, Fact]) -> Screen:
+    """One requirement that is not met or unclear: what it means and what to do next."""
+    values = _values(facts)
+    rule = RULES_BY_ID[result.rule]
+    lines = [_outcome_line(result, values)]
+    if result.outcome is Outcome.UNCLEAR and not facts[rule.fact].confirmed:
+        lines.append(unconfirmed_line(facts[CONTACTS_FACT]))
+    text = next_step(result)
+    if text is not None:
+        lines.append("→ " + str(text).format(**values))
+    lines += ["", *_sources(facts, _cited(result))]
+    markup = keyboard(
+        [button(_("⬅️ Back to the result"), EligibilityCb(action="result"))],
+        [back_to_menu_button()],
+    )
+    return Screen("\n".join(lines).rstrip(), markup)
 
 
 def _cited(result: RuleResult) -> list[str]:

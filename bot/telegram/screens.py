@@ -34,9 +34,14 @@ class Screen:
         return self if not line else replace(self, text=f"{line}\n\n{self.text}")
 
     def with_problem(self, problem: str | None) -> Screen:
-        """The same screen with what was wrong with the last input above it, so the question
-        stays in view and the user's place in the dialogue is kept."""
-        return self if not problem else self.above(f"⚠️ {problem}")
+        """The answer to input that could not be taken: what was wrong and an example, under
+        the screen's first line (the step it is at) and with its buttons, so the place in the
+        dialogue is kept and Back/Cancel stay at hand. The full question stays above in the
+        chat; sending it again after each wrong answer filled the chat with it."""
+        if not problem:
+            return self
+        heading = self.text.split("\n", 1)[0]
+        return replace(self, text=f"⚠️ {problem}\n\n{heading}")
 
     def with_notice(self, notice: str | None) -> Screen:
         return replace(self, notice=notice)
