@@ -30,6 +30,8 @@ from bot.departure.screens import (
     date_screen,
     delete_question,
     how_to_screen,
+    how_tos_screen,
+    plan_screen,
     plan_summary,
     time_screen,
     too_far,
@@ -86,6 +88,18 @@ async def item_pressed(
     elif ticking and item.key == REPORT_ITEM:
         popup = _("Report ticked: I will not remind you about it any more.")
     await show(query, (await _checklist(user_record, departure)).with_notice(popup))
+
+
+async def open_how_tos(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await show(query, how_tos_screen())
+
+
+async def open_plan(
+    query: CallbackQuery, state: FSMContext, user_record: UserRecord, departure: DeparturePlans
+) -> None:
+    await state.clear()
+    await show(query, plan_screen(await departure.view(user_record)))
 
 
 async def send_summary(
@@ -178,6 +192,8 @@ def register(router: Router) -> None:
     router.callback_query.register(
         item_pressed, ChecklistCb.filter(F.action.in_({"done", "undo", "howto"}))
     )
+    router.callback_query.register(open_how_tos, ChecklistCb.filter(F.action == "howtos"))
+    router.callback_query.register(open_plan, ChecklistCb.filter(F.action == "plan"))
     router.callback_query.register(send_summary, ChecklistCb.filter(F.action == "summary"))
     router.callback_query.register(ask_delete, ChecklistCb.filter(F.action == "delete"))
     router.callback_query.register(delete_plan, ChecklistCb.filter(F.action == "delete_yes"))

@@ -54,6 +54,8 @@ CHANGE_DATE = {"kk": "Ұшу күнін өзгерту", "ru": "Изменить
 SKIP_TIME = {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"}
 SUMMARY = {"kk": "Жоспарды жіберу", "ru": "Сводка для пересылки", "en": "Summary to forward"}
 DELETE = {"kk": "Жоспарды өшіру", "ru": "Удалить план", "en": "Delete plan"}
+PLAN = {"kk": "Ұшу және жоспар", "ru": "Вылет и план", "en": "Flight and plan"}
+HOW_TO = {"kk": "Қалай орындау керек", "ru": "Как сделать", "en": "How to"}
 CONFIRM_DELETE = {
     "kk": "Иә, жоспарды өшіру",
     "ru": "Да, удалить план",
@@ -188,7 +190,8 @@ async def test_passport_how_to_names_only_the_official_lines(
 ) -> None:
     user = await worker(make_user, locale)
     await user.send("/checklist")
-    await user.press("ℹ️")  # the passport's
+    await user.press(HOW_TO[locale])
+    await user.press(f"ℹ️ {PASSPORT[locale]}")
     text = user.last_text
     for line in ("1345", "1350", "1577-0071"):
         assert line in text
@@ -240,6 +243,8 @@ async def test_flight_date_and_time_give_the_plan(make_user: UserFactory, app, l
     assert WINDOW_12_DEC[locale] in text
     assert AIRPORT_12_DEC[locale] in text
     assert {"kk": "Еске саламын:", "ru": "Я напомню:", "en": "I will remind you:"}[locale] in text
+    assert len(user.buttons) <= 10  # the checklist fits a phone
+    await user.press(PLAN[locale])
     assert CHANGE_DATE[locale] in " ".join(user.buttons)
     assert "chosun.ac.kr" in text  # the procedure's source
 
@@ -329,6 +334,7 @@ async def test_flight_in_two_and_in_three_days(make_user: UserFactory, app) -> N
     user = await worker(make_user, "en")
     await plan_flight(user, "en", day="23.11.2026")
     assert NO_WINDOW["en"] in user.last_text
+    await user.press("Flight and plan")
     await user.press("Change flight date")
     await user.send("24.11.2026")  # last reporting day: today
     await user.send("16:00")
@@ -370,6 +376,7 @@ async def test_a_new_date_replans_everything(make_user: UserFactory, app) -> Non
     user = await worker(make_user, "en")
     await plan_flight(user, "en")
     old = await app.reminders.repo.upcoming_for_user(user.user_id, kinds=KINDS)
+    await user.press("Flight and plan")
     await user.press("Change flight date")
     await user.send("19.12.2026")
     await user.press("Skip")
@@ -542,6 +549,7 @@ async def test_summary_to_forward(make_user: UserFactory, session, locale: str) 
     await plan_flight(user, locale)
     await user.press(f"⬜ {PASSPORT[locale]}")
     checklist = user.last_message
+    await user.press(PLAN[locale])
     await user.press(SUMMARY[locale])
     assert user.popups == [
         {
@@ -583,9 +591,11 @@ async def test_delete_plan_with_confirmation(make_user: UserFactory, app, db, lo
     await plan_flight(user, locale)
     await user.press(f"⬜ {PASSPORT[locale]}")
     ids = [r.id for r in await app.reminders.repo.upcoming_for_user(user.user_id, kinds=KINDS)]
+    await user.press(PLAN[locale])
     await user.press(DELETE[locale])
     await user.press({"kk": "Жоқ, қалдыру", "ru": "Нет, оставить", "en": "No, keep it"}[locale])
     assert FLIGHT_12_DEC[locale] in user.last_text
+    await user.press(PLAN[locale])
     await user.press(DELETE[locale])
     await user.press(CONFIRM_DELETE[locale])
     assert user.last_text.startswith(

@@ -167,10 +167,10 @@ def _reminder_lines(engine: ReminderEngine, pending: list[Reminder], user: UserR
 
 
 def _item_button(item: ChecklistItem, done: frozenset[str]) -> list[InlineKeyboardButton]:
+    """One tap ticks or unticks, in place."""
     ticked = item.key in done
     return [
-        _button(f"{'✅' if ticked else '⬜'} {item.label}", "undo" if ticked else "done", item.key),
-        _button("ℹ️", "howto", item.key),
+        _button(f"{'✅' if ticked else '⬜'} {item.label}", "undo" if ticked else "done", item.key)
     ]
 
 
@@ -192,18 +192,43 @@ def checklist_screen(user: UserRecord, view: PlanView, engine: ReminderEngine) -
     reminder_lines = _reminder_lines(engine, view.reminders, user)
     if reminder_lines:
         lines += ["", *reminder_lines]
-    lines += ["", _("Tap an item to tick or untick it; ℹ️ shows how to do it.")]
+    lines += ["", _("Tap an item to tick or untick it; «ℹ️ How to» explains each one.")]
     source_keys = ("departure.programme",) + (("departure.procedure",) if plan else ())
     lines += ["", *_sources(facts, source_keys)]
 
+    # Ten buttons at most, so the checklist fits a phone: the items, then "how to" and the
+    # flight (its date, the summary and deleting the plan are one tap further).
     rows = [_item_button(item, done) for item in ITEMS]
-    rows.append([_button(_("✈️ Change flight date") if plan else _("✈️ Add flight date"), "date")])
-    if view.checklist is not None:
-        rows.append(
-            [_button(_("📤 Summary to forward"), "summary"), _button(_("🗑 Delete plan"), "delete")]
-        )
+    flight = (
+        _button(_("✈️ Flight and plan"), "plan")
+        if view.checklist is not None
+        else _button(_("✈️ Add flight date"), "date")
+    )
+    rows.append([_button(_("ℹ️ How to"), "howtos"), flight])
     rows.append([button(back_label(), MenuCb(section="departure"))])
     return Screen("\n".join(lines), keyboard(*rows))
+
+
+def how_tos_screen() -> Screen:
+    """Which item to read about: the ℹ️ of each item, gathered on one screen."""
+    rows = [[_button(f"ℹ️ {item.label}", "howto", item.key)] for item in ITEMS]
+    rows.append([_back_to_checklist()])
+    return Screen(_("ℹ️ <b>How to do each item</b>\nChoose one:"), keyboard(*rows))
+
+
+def plan_screen(view: PlanView) -> Screen:
+    """The plan's own actions: change the flight, a summary to forward, delete the plan."""
+    plan = view.plan
+    lines = [_("✈️ <b>Flight and plan</b>")]
+    if plan is not None:
+        lines.append(_("✈️ Flight: <b>{flight}</b> (Korea time)").format(flight=_flight_text(plan)))
+    markup = keyboard(
+        [_button(_("✈️ Change flight date") if plan else _("✈️ Add flight date"), "date")],
+        [_button(_("📤 Summary to forward"), "summary")],
+        [_button(_("🗑 Delete plan"), "delete")],
+        [_back_to_checklist()],
+    )
+    return Screen("\n".join(lines), markup)
 
 
 def how_to_screen(item: ChecklistItem, view: PlanView) -> Screen:
