@@ -6,11 +6,13 @@ The dialogue keeps what the user already entered in FSM data (stored in SQLite),
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -131,8 +133,68 @@ async def cancel_reminder(
     clock: Clock,
 ) -> None:
     cancelled = await reminders.cancel(callback_data.id, user_id=user_record.id)
-    notice = _("Reminder cancelled.") if cancelled else _("This reminder is no longer active.")
+    screen = await list_screen(reminders, user_record, clock)
+    if not cancelled:
+        await show(query, screen.above(_("This reminder is no longer active.")))
+        return
+    # One tap cancels, so one tap brings it back.
+    undo = button(_("↩️ Undo"), RemindersCb(action="undo", id=callback_data.id))
+    await show(query, screen.above(_("Reminder cancelled.")).with_rows_above([undo]))
+
+
+async def undo_cancel(
+    query: CallbackQuery,
+    callback_data: RemindersCb,
+    user_record: UserRecord,
+    reminders: ReminderEngine,
+    clock: Clock,
+) -> None:
+    restored = await reminders.restore(callback_data.id, user_id=user_record.id)
+    notice = (
+        _("Reminder restored.")
+        if restored
+        else _("This reminder cannot be restored: its time has passed.")
+    )
     await show(query, (await list_screen(reminders, user_record, clock)).above(notice))
+
+
+async def follow_up(
+    query: CallbackQuery,
+    callback_data: RemindersCb,
+    user_record: UserRecord,
+    reminders: ReminderEngine,
+    clock: Clock,
+) -> None:
+    """Under a delivered reminder: again in an hour ("snooze"), or tomorrow at the same time."""
+    typed = await reminders.repo.count_pending_for_user(user_record.id, kinds=("custom",))
+    if typed >= MAX_PENDING_PER_USER:
+        await query.answer(
+            _(
+                "You already have {limit} upcoming reminders, the most I keep. Cancel one to add "
+                "another."
+            ).format(limit=MAX_PENDING_PER_USER),
+            show_alert=True,
+        )
+        return
+    original = await reminders.repo.mark_followed_up(callback_data.id, user_id=user_record.id)
+    if original is None or original.kind != "custom":
+        await out_of_date(query)  # already snoozed, or not a reminder the user typed
+        return
+    zone = effective_time_zone(user_record)
+    if callback_data.action == "snooze":
+        moment = datetime.fromtimestamp(clock.now() + 3600, ZoneInfo(zone))
+        day, at = moment.date(), moment.time().replace(second=0, microsecond=0)
+    else:
+        at = datetime.fromisoformat(str(original.payload["local"])).time()
+        day = _local_today(user_record, clock) + timedelta(days=1)
+    text = str(original.payload.get("text", ""))
+    again = await reminders.schedule(custom_reminder(user_record, day, at, text))
+    if isinstance(query.message, Message):  # the buttons did their job: only the list stays
+        mine = keyboard([button(_("⏰ My reminders"), MenuCb(section="reminders"))])
+        with suppress(TelegramBadRequest):  # too old to edit: the new reminder stands anyway
+            await query.message.edit_reply_markup(reply_markup=mine)
+    when = format_datetime(again.fire_at, zone, current_locale())
+    await query.answer(_("I will remind you again on {when}.").format(when=when))
 
 
 # -- the dialogue ------------------------------------------------------------------------------
@@ -375,6 +437,10 @@ def register(router: Router) -> None:
 
     on_command_or_button(router, "reminders", menu_section("reminders"), open_reminders)
     router.callback_query.register(cancel_reminder, RemindersCb.filter(F.action == "cancel"))
+    router.callback_query.register(undo_cancel, RemindersCb.filter(F.action == "undo"))
+    router.callback_query.register(
+        follow_up, RemindersCb.filter(F.action.in_({"snooze", "tomorrow"}))
+    )
     router.callback_query.register(start_dialogue, RemindersCb.filter(F.action == "new"))
 
     router.callback_query.register(

@@ -235,6 +235,27 @@ class ReminderRepository:
         )
         return changed > 0
 
+    async def restore(self, reminder_id: int, *, user_id: int, now: int) -> Reminder | None:
+        """Undo a cancel: the user's own cancelled reminder is pending again, if its time is
+        still ahead. Returns it, or None when there is nothing to restore."""
+        changed = await self._db.execute(
+            "UPDATE reminders SET status = 'pending', last_error = NULL WHERE id = ?"
+            " AND user_id = ? AND status = 'cancelled' AND fire_at > ?",
+            (reminder_id, user_id, now),
+        )
+        return await self.get(reminder_id) if changed else None
+
+    async def mark_followed_up(self, reminder_id: int, *, user_id: int) -> Reminder | None:
+        """A delivered reminder is snoozed once: the first press of "Snooze" or "Tomorrow"
+        marks it and gets it back; a second press (a double tap, an old message) gets None."""
+        changed = await self._db.execute(
+            "UPDATE reminders SET payload = json_set(payload, '$.followed_up', 1)"
+            " WHERE id = ? AND user_id = ? AND status = 'sent'"
+            " AND json_extract(payload, '$.followed_up') IS NULL",
+            (reminder_id, user_id),
+        )
+        return await self.get(reminder_id) if changed else None
+
     async def cancel_all_for_user(self, user_id: int) -> list[int]:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(

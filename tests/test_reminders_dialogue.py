@@ -10,6 +10,7 @@ import pytest
 from bot.offline.simuser import SimulatedUser
 from bot.reminders.engine import custom_reminder
 from bot.reminders.rules import MAX_PENDING_PER_USER
+from bot.telegram.callbacks import RemindersCb
 from storage.reminders import ReminderStatus
 from tests.conftest import UserFactory, onboard
 
@@ -320,3 +321,65 @@ async def test_stale_button_is_answered_once(make_user: UserFactory, session) ->
     await user.press_data("gone:away", message_id=user.last_message.message_id)
     assert user.popups == ["This button is out of date."]
     assert user.last_text.startswith("Main menu")
+
+
+# -- undo a cancel; snooze a delivered reminder ----------------------------------------------------
+
+
+async def make_tomorrow_noon(user: SimulatedUser, text: str = "Call the consulate") -> None:
+    await open_new(user, "en")
+    await user.press("Tomorrow")
+    await user.press("12:00")
+    await user.send(text)
+
+
+async def test_a_cancel_can_be_undone_while_its_time_is_ahead(
+    make_user: UserFactory, app, clock
+) -> None:
+    user = await worker(make_user, "en")
+    await make_tomorrow_noon(user)
+    await user.send("/reminders")
+    await user.press("❌ Cancel 1")
+    assert user.last_text.startswith("Reminder cancelled.")
+    assert user.buttons[0] == "↩️ Undo"
+    await user.press("↩️ Undo")
+    assert user.last_text.startswith("Reminder restored.")
+    assert "Call the consulate" in user.last_text
+    (pending,) = await app.reminders.repo.upcoming_for_user(user.user_id)
+    assert pending.id in app.reminders.store  # armed again, and delivered when due
+    await user.press("❌ Cancel 1")
+    clock.advance(2 * 86400)  # too late now
+    await user.press("↩️ Undo")
+    assert user.last_text.startswith("This reminder cannot be restored")
+    assert await app.reminders.repo.upcoming_for_user(user.user_id) == []
+
+
+async def test_a_delivered_reminder_can_be_snoozed_once(
+    make_user: UserFactory, app, clock, session
+) -> None:
+    user = await worker(make_user, "en")  # Seoul
+    await make_tomorrow_noon(user)
+    (first,) = await app.reminders.repo.upcoming_for_user(user.user_id)
+    clock.set(first.fire_at)
+    assert await app.reminders.run_due() == 1
+    assert user.last_text == "⏰ Reminder\nCall the consulate"
+    assert user.buttons == ["😴 In 1 hour", "📅 Tomorrow", "⏰ My reminders"]
+    delivered = user.last_message.message_id
+    await user.press("In 1 hour")
+    assert user.popups == ["I will remind you again on 22 November 2026, 13:00."]
+    assert user.buttons == ["⏰ My reminders"]  # snoozed: the buttons went
+    (again,) = await app.reminders.repo.upcoming_for_user(user.user_id)
+    assert again.fire_at == first.fire_at + 3600 and again.payload["text"] == "Call the consulate"
+    await user.press_data(RemindersCb(action="tomorrow", id=first.id).pack(), message_id=delivered)
+    assert user.popups == ["This button is out of date."]  # one follow-up per reminder
+    assert len(await app.reminders.repo.upcoming_for_user(user.user_id)) == 1
+
+
+async def test_tomorrow_keeps_the_time_of_day(make_user: UserFactory, app, clock) -> None:
+    user = await worker(make_user, "en")
+    await make_tomorrow_noon(user)
+    (first,) = await app.reminders.repo.upcoming_for_user(user.user_id)
+    clock.set(first.fire_at + 120)  # read two minutes later
+    await app.reminders.run_due()
+    await user.press("Tomorrow")
+    assert user.popups == ["I will remind you again on 23 November 2026, 12:00."]

@@ -42,6 +42,8 @@ from bot.clock import Clock
 from bot.content.profile import effective_time_zone
 from bot.reminders.rules import QuietHours, local_to_utc, plan_fire_time
 from bot.reminders.sender import SendOutcome, TelegramSender
+from bot.telegram.callbacks import MenuCb, RemindersCb
+from bot.telegram.screens import button, keyboard
 from storage.reminders import NewReminder, Reminder, ReminderRepository, ReminderStatus
 from storage.users import UserRecord, UserRepository
 
@@ -86,8 +88,17 @@ class ReminderKind:
 
 
 def _render_custom(reminder: Reminder, user: UserRecord) -> Rendered:
+    """The reminder the user typed, with what people do next: later today, tomorrow, or the
+    list."""
     text = html.escape(str(reminder.payload.get("text", "")))
-    return Rendered(_("⏰ <b>Reminder</b>\n{text}").format(text=text))
+    markup = keyboard(
+        [
+            button(_("😴 In 1 hour"), RemindersCb(action="snooze", id=reminder.id)),
+            button(_("📅 Tomorrow"), RemindersCb(action="tomorrow", id=reminder.id)),
+        ],
+        [button(_("⏰ My reminders"), MenuCb(section="reminders"))],
+    )
+    return Rendered(_("⏰ <b>Reminder</b>\n{text}").format(text=text), markup)
 
 
 def _summary_custom(reminder: Reminder) -> str:
@@ -344,6 +355,17 @@ class ReminderEngine:
         if cancelled:
             self.store.discard(reminder_id)
         return cancelled
+
+    async def restore(self, reminder_id: int, *, user_id: int) -> bool:
+        """Undo a cancel, while the reminder's time is still ahead."""
+        reminder = await self.repo.restore(
+            reminder_id, user_id=user_id, now=int(self._clock.now())
+        )
+        if reminder is None:
+            return False
+        self.store.put(reminder.id, reminder.fire_at)
+        self._wake()
+        return True
 
     async def cancel_all(self, user_id: int) -> int:
         ids = await self.repo.cancel_all_for_user(user_id)

@@ -36,7 +36,7 @@ class TimeZoneCb(CallbackData, prefix="tz"):
 
 
 class RemindersCb(CallbackData, prefix="rem"):
-    action: str  # "cancel" | "new"
+    action: str  # "cancel" | "undo" | "new" | "snooze" | "tomorrow"
     # Bounded to SQLite's integer range: a forged huge id fails validation here, at the edge,
     # and the press is answered as an outdated button instead of reaching the database.
     id: int = Field(default=0, ge=0, lt=2**63)
