@@ -31,7 +31,7 @@ from bot.privacy.personal import PersonalData
 from bot.reminders.engine import ReminderEngine
 from bot.reminders.rules import QuietHours
 from bot.reminders.sender import TelegramSender
-from bot.telegram.commands import register_commands
+from bot.telegram.commands import register_commands, register_staff_commands
 from bot.telegram.isolation import ChatIsolation
 from bot.telegram.middlewares import UserMiddleware
 from bot.telegram.throttling import ThrottlingMiddleware
@@ -149,8 +149,10 @@ def build_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await app.start(bot, run_timer=run_timer)
+        await users.sync_admins(settings.admin_ids)
         try:
             await register_commands(bot, i18n)
+            await register_staff_commands(bot, i18n, await users.staff())
         except (TelegramAPIError, TelegramNetworkError) as error:
             # The command menu is a convenience: the bot works without it, and the next start
             # registers it again. Not a reason to stop serving.

@@ -42,7 +42,7 @@ async def language_chosen(
         return
     await users.set_language(user_record.id, callback_data.code)
     record = await users.get(user_record.id) or user_record
-    await set_chat_commands(bot, i18n, user_record.id, callback_data.code)
+    await set_chat_commands(bot, i18n, user_record.id, callback_data.code, staff=record.is_staff)
     # From here on the user reads the new language, within this very update too.
     with i18n.use_locale(callback_data.code):
         if not is_onboarded(record):

@@ -33,14 +33,21 @@ def menu_screen(record: UserRecord | None) -> Screen:
 
 
 def help_text(record: UserRecord | None) -> str:
+    """What each section does, with its command; then the commands no section stands for.
+    /menu, /help and /start explain themselves, and every command is also in Telegram's "/"
+    menu with its description: listing everything twice made this longer than a phone shows."""
+    commands = {name for name, _text in COMMANDS}
+    sections = [s for s in visible_sections(record) if s.key != "help"]
     lines = [_("<b>What I can do</b>"), ""]
-    lines += [str(section.help_line) for section in visible_sections(record)]
+    lines += [
+        f"{section.help_line} /{section.key}" if section.key in commands else str(section.help_line)
+        for section in sections
+    ]
+    shown = {section.key for section in sections} | SELF_EVIDENT
     lines += [
         "",
         _("<b>Commands</b>"),
-        # /menu, /help and /start explain themselves (and are in Telegram's "/" menu with the
-        # rest): listing them made this screen longer than a phone shows.
-        *(f"/{name}: {text}" for name, text in COMMANDS if name not in SELF_EVIDENT),
+        *(f"/{name}: {text}" for name, text in COMMANDS if name not in shown),
         "",
         _(
             "I am a helper, not a government service. I tell you where each fact comes from "

@@ -159,5 +159,25 @@ class UserRepository:
             listener(user_id)
         return deleted
 
+    async def staff(self) -> list[UserRecord]:
+        """Everyone with a staff or admin role."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM users WHERE role IN (?, ?) ORDER BY id",
+            (Role.STAFF.value, Role.ADMIN.value),
+        )
+        return [_to_record(row) for row in rows]
+
+    async def sync_admins(self, admin_ids: frozenset[int]) -> None:
+        """ADMIN_IDS is the only source of admins: at start-up, known users listed there become
+        admins and admins no longer listed become regular users (the user middleware does the
+        same at each one's next message)."""
+        for record in await self.staff():
+            if record.role is Role.ADMIN and record.id not in admin_ids:
+                await self.set_role(record.id, Role.USER)
+        for admin_id in admin_ids:
+            record = await self.get(admin_id)
+            if record is not None and record.role is not Role.ADMIN:
+                await self.set_role(admin_id, Role.ADMIN)
+
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM users") or 0)

@@ -32,9 +32,10 @@ async def test_menu_command_and_back_button(make_user: UserFactory, locale: str)
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("kk", ["Мен не істей аламын", "Менің деректерім", "/language: Тілді өзгерту"]),
-        ("ru", ["Что я умею", "Мои данные", "/language: Сменить язык"]),
-        ("en", ["What I can do", "My data", "/language: Change language", "/selfcheck: "]),
+        # Each section with its command; the commands no section stands for, described.
+        ("kk", ["Мен не істей аламын", "Менің деректерім", "тілдерінің бірін таңдау. /language"]),
+        ("ru", ["Что я умею", "Мои данные", "английский. /language", "/cancel: "]),
+        ("en", ["What I can do", "My data", "Russian and English. /language", "/selfcheck: "]),
     ],
 )
 async def test_help_explains_each_section(

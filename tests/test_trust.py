@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendMessage, SetMyCommands
+from aiogram.types import BotCommandScopeChat
 
 from bot.app import build_dispatcher
 from bot.offline.simuser import SimulatedUser
+from bot.telegram.commands import STAFF_COMMANDS as STAFF_COMMAND_LIST
 from handlers.staff import STAFF_ACTIONS, STAFF_COMMANDS
 from storage.db import Database
 from tests.conftest import ADMIN_ID, UserFactory, onboard
@@ -198,3 +200,49 @@ async def test_forged_time_button_is_refused(make_user: UserFactory) -> None:
     assert user.popups == ["This button is out of date."]
     await user.press("09:00")  # the dialogue is still where it was
     assert "step 3 of 3" in user.last_text
+
+
+# -- staff find their tools ------------------------------------------------------------------
+
+
+async def test_staff_commands_are_listed_in_the_staff_chats_only(app, bot, session, make_user):
+    admin = make_user(language_code="ru", user_id=ADMIN_ID)
+    await onboard(admin, "ru")
+    worker = make_user()
+    await onboard(worker, "ru")
+    session.calls.clear()
+    await app.dispatcher.emit_startup(bot=bot, **app.dispatcher.workflow_data)
+    by_chat = {
+        call.scope.chat_id: [c.command for c in call.commands]
+        for call in session.calls_of(SetMyCommands)
+        if isinstance(call.scope, BotCommandScopeChat)
+    }
+    assert set(by_chat) == {ADMIN_ID}  # only staff chats get their own list
+    assert {"stats", "tracker", "programme"} <= set(by_chat[ADMIN_ID])
+    default = next(c for c in session.calls_of(SetMyCommands) if c.language_code == "ru")
+    assert "tracker" not in [c.command for c in default.commands]
+    assert sorted(name for name, _ in STAFF_COMMAND_LIST) == sorted(STAFF_COMMANDS)
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru", "en"])
+async def test_staff_see_a_staff_section_and_staff_lines_in_help(
+    make_user: UserFactory, locale: str
+) -> None:
+    label = {"kk": "🛠 Қызметкерлер", "ru": "🛠 Для сотрудников", "en": "🛠 Staff"}[locale]
+    worker = make_user(language_code=locale)
+    await onboard(worker, locale)
+    await worker.send("/menu")
+    assert label not in worker.buttons
+    await worker.send("/help")
+    assert "/tracker" not in worker.last_text
+    admin = make_user(language_code=locale, user_id=ADMIN_ID)
+    await onboard(admin, locale)
+    await admin.send("/help")
+    assert "/tracker" in admin.last_text and "/programme" in admin.last_text
+    await admin.send("/menu")
+    await admin.press(label)
+    assert len(admin.buttons) == 4  # statistics, the two editors, back to the menu
+    await admin.press({"kk": "Қосылу трекері", "ru": "Трекер", "en": "Accession tracker"}[locale])
+    assert admin.last_text.startswith(
+        {"kk": "Қосылу трекері", "ru": "Трекер присоединения", "en": "Accession tracker"}[locale]
+    )

@@ -10,6 +10,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
+from storage.users import UserRecord
+
 log = logging.getLogger(__name__)
 
 COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
@@ -29,9 +31,18 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
 )
 
 
-def commands_in(i18n: I18n, locale: str) -> list[BotCommand]:
+# Shown to staff only: in their own chat's command list, in /help and in the 🛠 Staff section.
+STAFF_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
+    ("stats", __("Statistics (staff)")),
+    ("tracker", __("Accession tracker (staff)")),
+    ("programme", __("Voluntary-departure programme window (staff)")),
+)
+
+
+def commands_in(i18n: I18n, locale: str, *, staff: bool = False) -> list[BotCommand]:
+    listed = COMMANDS + STAFF_COMMANDS if staff else COMMANDS
     with i18n.context(), i18n.use_locale(locale):
-        return [BotCommand(command=name, description=str(text)) for name, text in COMMANDS]
+        return [BotCommand(command=name, description=str(text)) for name, text in listed]
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:
@@ -46,6 +57,20 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
     log.info("registered commands for %s", ", ".join(i18n.available_locales))
 
 
-async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, locale: str) -> None:
-    """After a user picks a language, show the command list in it even if the app's differs."""
-    await bot.set_my_commands(commands_in(i18n, locale), scope=BotCommandScopeChat(chat_id=chat_id))
+async def register_staff_commands(bot: Bot, i18n: I18n, staff: list[UserRecord]) -> None:
+    """Each staff member's own chat lists the staff commands too, in their language."""
+    for record in staff:
+        locale = record.language or i18n.default_locale
+        await set_chat_commands(bot, i18n, record.id, locale, staff=True)
+    if staff:
+        log.info("registered staff commands for %d staff chats", len(staff))
+
+
+async def set_chat_commands(
+    bot: Bot, i18n: I18n, chat_id: int, locale: str, *, staff: bool = False
+) -> None:
+    """The command list of one chat: in the user's language even if the app's differs, and
+    with the staff commands for staff (set at start-up and when they pick a language)."""
+    await bot.set_my_commands(
+        commands_in(i18n, locale, staff=staff), scope=BotCommandScopeChat(chat_id=chat_id)
+    )

@@ -63,6 +63,15 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         help_line=__("🌐 <b>Language</b>: switch between Kazakh, Russian and English."),
     ),
     MenuSection(
+        key="staff",
+        label=__("🛠 Staff"),
+        help_line=__(
+            "🛠 <b>Staff</b>: statistics, the accession tracker and the programme window "
+            "(/stats, /tracker, /programme)."
+        ),
+        staff_only=True,
+    ),
+    MenuSection(
         key="help",
         label=__("❓ Help"),
         help_line=__("❓ <b>Help</b>: what I can do and how to use me."),

@@ -9,10 +9,14 @@ user; a feature that adds a staff editor adds it to `EDITORS`.
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
 
-from bot.telegram.callbacks import StaffCb
+from bot.telegram.callbacks import StaffCb, menu_section
 from bot.telegram.dialogue import out_of_date
 from bot.telegram.filters import StaffOnly
+from bot.telegram.keyboards import back_to_menu_button
+from bot.telegram.screens import Screen, button, keyboard, show
 from handlers.staff import gate, programme, stats, tracker
 from handlers.staff.editor import FactEditor
 
@@ -24,9 +28,25 @@ STAFF_ACTIONS: tuple[str, ...] = (
 )
 
 
+def staff_section() -> Screen:
+    """🛠 Staff in the main menu (staff only): every staff tool one tap away."""
+    text = _("<b>🛠 Staff</b>\nWhat would you like to do?")
+    markup = keyboard(
+        [button(_("📊 Statistics"), StaffCb(action="refresh_stats"))],
+        *([button(str(editor.name), editor.data("panel"))] for editor in EDITORS),
+        [back_to_menu_button()],
+    )
+    return Screen(text, markup)
+
+
+async def open_staff_section(query: CallbackQuery) -> None:
+    await show(query, staff_section())
+
+
 def register(router: Router) -> None:
     """Add the staff handlers to `router`, in dispatch order."""
     staff = StaffOnly()
+    router.callback_query.register(open_staff_section, menu_section("staff"), staff)
     for editor in EDITORS:
         editor.register(router, staff)
     stats.register(router, staff)
