@@ -597,8 +597,9 @@ async def test_restart_mid_dialogue_keeps_the_place(
     await admin.send(NOTES["ru"])  # the dialogue continues at the Russian note
     assert STEP["ru"].format(n=6) in admin.last_text
     await admin.send(NOTES["en"])
-    await admin.press("↩️")  # keep the source
-    assert admin.last_text.startswith(PREVIEW["ru"])
+    await admin.press("↩️")  # keep the source: new dates under the old source are questioned
+    assert admin.last_text.startswith("⚠️ Статус изменился, но вы оставили без изменений: источник")
+    assert PREVIEW["ru"] in admin.last_text
     assert f"с {day(date(2026, 11, 1), 'ru')} по {DEC_31['ru']}" in admin.last_text
     assert NOTES["ru"] in admin.last_text
     await admin.press("✅")
@@ -607,3 +608,43 @@ async def test_restart_mid_dialogue_keeps_the_place(
     assert fact.value["irregular_before"] == "2026-11-01"
     assert fact.value["note"] == NOTES
     assert "qazinform.com" in fact.source_url  # kept
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_new_dates_with_the_old_notes_ask_for_an_explicit_confirmation(
+    make_user: UserFactory, db: Database, locale: str
+) -> None:
+    """A new end date under the note "an extension has not been confirmed" would contradict
+    itself: the preview says what was kept, and the confirm button says what it now means."""
+    admin = await start_staff(make_user, locale)
+    await admin.send("01.11.2026")
+    await admin.send("31.12.2026")
+    for _ in range(5):  # keep the cut-off, the three notes and the source
+        await admin.press("↩️")
+    warning = {
+        "kk": "⚠️ Жағдай өзгерді, бірақ сіз мыналарды бұрынғыдай қалдырдыңыз: ескертпе (",
+        "ru": "⚠️ Статус изменился, но вы оставили без изменений: заметку (",
+        "en": "⚠️ The status changed, but you kept the note in ",
+    }[locale]
+    assert admin.last_text.startswith(warning)
+    assert PREVIEW[locale] in admin.last_text
+    confirm = {
+        "kk": "қалдырғандарым әлі дұрыс",
+        "ru": "оставленное всё ещё верно",
+        "en": "what I kept is still right",
+    }[locale]
+    assert confirm in admin.buttons[0]
+    await admin.press(confirm)
+    assert admin.last_text.startswith(PUBLISHED[locale])
+    assert await history_rows(db) == 2
+
+
+async def test_the_same_dates_with_new_notes_need_no_warning(make_user: UserFactory) -> None:
+    admin = await start_staff(make_user, "en")
+    for _ in range(3):  # keep the three dates
+        await admin.press("↩️")
+    for code in ("kk", "ru", "en"):
+        await admin.send(NOTES[code])
+    await admin.press("↩️")  # the source
+    assert admin.last_text.startswith(PREVIEW["en"])
+    assert admin.buttons[0] == "✅ Confirm and publish"

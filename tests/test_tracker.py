@@ -743,3 +743,29 @@ def test_fan_out_spreads_fire_times_at_the_pace_and_respects_quiet_hours() -> No
     assert [r.fire_at - now for r in rows[:60:25]] == [0, 1, 2]
     assert all(r.payload is payload and not r.urgent and r.due_at == now for r in rows)
     assert rows[-1].fire_at == now + 9 * 3600  # 08:00 in Seoul
+
+
+async def test_a_new_stage_with_the_old_note_asks_for_an_explicit_confirmation(
+    make_user: UserFactory, app: App
+) -> None:
+    admin = await staff(make_user, "en")
+    await admin.send("/tracker")
+    await admin.press(UPDATE["en"])
+    await admin.press("All three stages passed")
+    for _ in range(3):
+        await admin.press(KEEP_NOTE["en"])  # the January notes, under "all passed"
+    await admin.press(KEEP_SOURCE["en"])
+    text = admin.last_text
+    assert text.startswith("⚠️ The status changed, but you kept the note in 🇰🇿 Қазақша, the note")
+    assert "the source as it was" in text
+    assert admin.buttons[0] == "✅ Confirm and notify: what I kept is still right"
+    await admin.press(BACK["en"])  # back to the source: a new one clears the warning for it
+    await admin.send(NEW_SOURCE)
+    assert "the source as it was" not in admin.last_text
+
+
+async def test_history_says_which_clock_its_times_are_in(make_user: UserFactory) -> None:
+    admin = await staff(make_user, "ru")
+    await admin.send("/tracker")
+    await admin.press(HISTORY["ru"])
+    assert "Время: Сеул (UTC+9)" in admin.last_text

@@ -38,7 +38,7 @@ from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from bot.clock import Clock
 from bot.content.facts import source_name
 from bot.content.profile import effective_time_zone
-from bot.formatting import format_datetime
+from bot.formatting import format_datetime, format_time_zone
 from bot.i18n import current_locale
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import ResumeCb, StaffCb
@@ -91,6 +91,9 @@ class FactEditor:
     fields: ClassVar[tuple[Field, ...]]
     edit_label: ClassVar[LazyProxy]
     confirm_label: ClassVar[LazyProxy]
+    # Fields that say what the status is (the stage, the dates). When one of them changes and
+    # a note or the source is kept as it was, the preview asks whether they still fit.
+    status_fields: ClassVar[tuple[str, ...]] = ()
     history_limit: ClassVar[int] = 8
     opens_at_first_step: ClassVar[bool] = False  # the command skips the panel
 
@@ -206,17 +209,49 @@ class FactEditor:
         rows.append(steps.nav_row(state))
         return Screen("\n".join(lines), keyboard(*rows))
 
+    def kept_with_new_status(self, answers: Draft, current: Fact) -> list[Field]:
+        """The texts kept as they were although the status changed: a January note under a
+        new stage, "no extension confirmed" under new dates. Empty when nothing is at odds."""
+        by_name = {f.name: f for f in self.fields}
+        changed = any(
+            name in answers and not by_name[name].unchanged(answers[name], current)
+            for name in self.status_fields
+        )
+        if not changed:
+            return []
+        return [
+            f
+            for f in self.fields
+            if f.name not in self.status_fields
+            and f.name in answers
+            and f.unchanged(answers[f.name], current)
+        ]
+
     async def preview(self, ctx: EditorContext, answers: Draft, current: Fact) -> Screen:
         draft = self.draft(answers, current, ctx.clock.now())
+        text = await self.preview_text(ctx, draft)
+        confirm = str(self.confirm_label)
+        kept = self.kept_with_new_status(answers, current)
+        if kept:
+            warning = _(
+                "⚠️ <b>The status changed, but you kept {kept} as it was.</b> Check that it "
+                "still says what is true now; if not, go back and change it."
+            ).format(kept=", ".join(f.described() for f in kept))
+            text = f"{warning}\n\n{text}"
+            # The same button, saying what pressing it now also means.
+            confirm = _("{confirm}: what I kept is still right").format(confirm=confirm)
         markup = keyboard(
-            [button(str(self.confirm_label), self.data("confirm"))],
+            [button(confirm, self.data("confirm"))],
             self.steps.nav_row(self.preview_state),
         )
-        return Screen(await self.preview_text(ctx, draft), markup)
+        return Screen(text, markup)
 
     def history(self, versions: list[FactVersion], staff: UserRecord, in_dialogue: bool) -> Screen:
         zone = effective_time_zone(staff)
-        blocks = [_("<b>{name}: last versions</b>").format(name=self.name)]
+        times = _("Times: {zone}").format(
+            zone=format_time_zone(zone, current_locale(), versions[0].changed_at if versions else 0)
+        )
+        blocks = [_("<b>{name}: last versions</b>").format(name=self.name) + "\n" + times]
         for number, version in enumerate(versions, start=1):
             who = (
                 _("staff member {id}").format(id=version.changed_by)

@@ -59,6 +59,14 @@ class Field:
     def keep_label(self, fact: Fact) -> str:
         return _("↩️ Keep: {value}").format(value=self.now(fact))
 
+    def unchanged(self, answer: str, fact: Fact) -> bool:
+        """Whether the answer is what is published now (kept, or typed again)."""
+        return answer == self.kept(fact)
+
+    def described(self) -> str:
+        """What this field is, for "you kept …" (a note names its language)."""
+        return self.name
+
     def shown(self, answer: str) -> str:
         """A draft answer, as the "Your answer:" line shows it (HTML-safe)."""
         return escape(answer)
@@ -89,6 +97,9 @@ class ChoiceField(Field):
 
     def shown(self, answer: str) -> str:
         return next((escape(o.label()) for o in self.options if o.value == answer), "—")
+
+    def unchanged(self, answer: str, fact: Fact) -> bool:
+        return answer == self.current(fact)
 
     def parse(self, text: str | None, draft: Draft, today: date) -> str:
         raise FieldProblem(use_the_buttons())
@@ -168,6 +179,12 @@ class NoteField(Field):
     def keep_label(self, fact: Fact) -> str:
         return _("↩️ Keep the current note")
 
+    def unchanged(self, answer: str, fact: Fact) -> bool:
+        return answer.strip() == self.current(fact, self.language).strip()
+
+    def described(self) -> str:
+        return _("the note in {language}").format(language=LANGUAGE_NAMES[self.language])
+
     def parse(self, text: str | None, draft: Draft, today: date) -> str:
         note = (text or "").strip()
         if not note:
@@ -201,6 +218,12 @@ class SourceField(Field):
 
     def keep_label(self, fact: Fact) -> str:
         return _("↩️ Keep the current source")
+
+    def unchanged(self, answer: str, fact: Fact) -> bool:
+        return answer in ("", fact.source_url)
+
+    def described(self) -> str:
+        return _("the source")
 
     def shown(self, answer: str) -> str:
         return escape(answer) if answer else "—"

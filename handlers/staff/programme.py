@@ -89,6 +89,7 @@ class ProgrammeEditor(FactEditor):
     name = __("Programme window")
     edit_label = __("✏️ Update the programme window")
     confirm_label = __("✅ Confirm and publish")
+    status_fields = ("start", "end", "cutoff")
     fields = FIELDS
     history_limit = 5
     opens_at_first_step = True

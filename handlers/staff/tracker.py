@@ -55,6 +55,7 @@ class TrackerEditor(FactEditor):
     states_name = "TrackerEdit"
     edit_label = __("✏️ Update the stage and note")
     confirm_label = __("✅ Confirm and notify")
+    status_fields = ("stage",)
     fields = (
         ChoiceField(
             "stage",
