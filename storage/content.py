@@ -24,7 +24,8 @@ from storage.db import Database
 
 
 class Confidence(StrEnum):
-    """How sure the facts sheet is (see ../shared/facts.md). Only H and M may be stated."""
+    """How sure the checked source is (High, Medium, Low, unconfirmed). Only H and M may be
+    stated; see docs/content.md."""
 
     HIGH = "H"
     MEDIUM = "M"

@@ -123,6 +123,7 @@ async def test_regular_users_are_refused_every_staff_command(
     await onboard(user, "ru")
     await user.send(f"/{command}")
     assert user.last_text == "Эта команда только для сотрудников."
+    assert user.buttons == ["⬅️ Главное меню"]  # and a way back
 
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
