@@ -38,9 +38,7 @@ class StartupError(Exception):
     """The bot cannot start for a reason the operator can fix; the message is one line."""
 
 
-async def connect(
-    bot: Bot, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-) -> User:
+async def connect(bot: Bot, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> User:
     """`getMe` until Telegram answers: the token is checked, and the network is up."""
     attempt = 0
     while True:

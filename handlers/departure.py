@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.departure.guide import GUIDE_KEYS, build, clean_card_text, root_screen
 from bot.departure.plan import korea_today
+from bot.departure.programme import CardChoice
 from bot.telegram.callbacks import DepartureCb, menu_section
 from bot.telegram.dialogue import leave_dialogue, on_command_or_button
 from bot.telegram.screens import Screen, show, show_below
@@ -29,14 +30,14 @@ async def guide_screen(
     query: CallbackQuery, callback_data: DepartureCb, content: ContentRepository, clock: Clock
 ) -> None:
     facts = await content.get_many(GUIDE_KEYS)
-    await show(query, build(callback_data.screen, facts, korea_today(clock.now())))
+    today = korea_today(clock.now())
+    await show(query, build(callback_data.screen, facts, today, callback_data.value))
 
 
-async def send_clean_card(query: CallbackQuery) -> None:
+async def send_clean_card(query: CallbackQuery, callback_data: DepartureCb) -> None:
     """The Korean lines alone, as a message of their own that the worker holds up."""
-    await show_below(
-        query, Screen(clean_card_text(), notice=_("Sent below: show it to the officer."))
-    )
+    text = clean_card_text(CardChoice.unpack(callback_data.value))
+    await show_below(query, Screen(text, notice=_("Sent below: show it to the officer.")))
 
 
 def register(router: Router) -> None:

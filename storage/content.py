@@ -3,7 +3,12 @@
 Handlers never hard-code what can change (a negotiation stage, a programme's dates, a phone
 number): they read it here. The repository is seeded from `bot/content/facts.json` on start-up (only
 keys that are missing, so a staff edit is never overwritten by a deploy), and staff edits go
-through `update`, which keeps the previous and the new version in `content_history`.
+through `update`, which keeps the previous and the new version in `content_history`. A
+correction to the seed reaches a fact staff never edited when the seed's `revision` for it is
+higher than the one stored (`seed`).
+
+A source's date may be a day or only a year (an old forum post, a yearly report): the
+`source_date` column holds "YYYY-MM-DD" or "YYYY", read into `source_date` or `source_year`.
 
 Reads are cached in memory (a few dozen small rows) and the cache is refreshed on every write;
 as with users, one process owns the SQLite file, and a multi-instance deployment swaps this class.
@@ -47,6 +52,7 @@ class Fact:
     confidence: Confidence
     updated_at: int = 0
     updated_by: int | None = None
+    source_year: int | None = None  # when the page shows only a year
 
     @property
     def confirmed(self) -> bool:
@@ -63,6 +69,7 @@ class FactVersion:
     confidence: Confidence
     changed_at: int
     changed_by: int | None
+    source_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +80,29 @@ class FactSeed:
     confidence: Confidence
     source_date: date | None = None
     value: Mapping[str, Any] = field(default_factory=dict)
+    source_year: int | None = None
+    revision: int = 1  # raised when the seed corrects a fact (see ContentRepository.seed)
 
 
-_COLUMNS = "key, value, source_url, source_date, checked_on, confidence, updated_at, updated_by"
+_COLUMNS = (
+    "key, value, source_url, source_date, checked_on, confidence, updated_at, updated_by,"
+    " seed_revision"
+)
 
 
 def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+    return date.fromisoformat(text) if text and len(text) > 4 else None
+
+
+def _year(text: str | None) -> int | None:
+    return int(text) if text and len(text) == 4 else None
+
+
+def _source_when(source_date: date | None, source_year: int | None) -> str | None:
+    """What the source_date column stores: a day, a year, or nothing."""
+    if source_date is not None:
+        return source_date.isoformat()
+    return str(source_year) if source_year else None
 
 
 def _to_fact(row: aiosqlite.Row) -> Fact:
@@ -92,6 +115,7 @@ def _to_fact(row: aiosqlite.Row) -> Fact:
         confidence=Confidence(row["confidence"]),
         updated_at=row["updated_at"],
         updated_by=row["updated_by"],
+        source_year=_year(row["source_date"]),
     )
 
 
@@ -105,35 +129,45 @@ class ContentRepository:
         self._cache: dict[str, Fact] | None = None
 
     async def seed(self, seeds: Iterable[FactSeed], *, now: int) -> int:
-        """Insert the facts that are not in the database yet; return how many were added."""
-        existing = {fact.key for fact in (await self._all()).values()}
-        added = 0
+        """Insert the facts that are not in the database yet, and apply seed corrections (a
+        higher `revision`) to facts staff never edited; return how many rows were written.
+        A fact a staff member edited is never overwritten by a deploy."""
+        rows = await self._db.fetch_all("SELECT key, updated_by, seed_revision FROM content")
+        stored = {row["key"]: (row["updated_by"], row["seed_revision"]) for row in rows}
+        written = 0
         async with self._db.transaction() as tx:
             for seed in seeds:
-                if seed.key in existing:
-                    continue
                 params = (
-                    seed.key,
                     _dump(seed.value),
                     seed.source_url,
-                    seed.source_date.isoformat() if seed.source_date else None,
+                    _source_when(seed.source_date, seed.source_year),
                     seed.checked_on.isoformat(),
                     seed.confidence.value,
-                    now,
-                    None,
                 )
-                await tx.execute(
-                    f"INSERT INTO content ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", params
-                )
+                if seed.key not in stored:
+                    await tx.execute(
+                        f"INSERT INTO content ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (seed.key, *params, now, None, seed.revision),
+                    )
+                else:
+                    updated_by, revision = stored[seed.key]
+                    if updated_by is not None or revision >= seed.revision:
+                        continue
+                    await tx.execute(
+                        "UPDATE content SET value = ?, source_url = ?, source_date = ?,"
+                        " checked_on = ?, confidence = ?, updated_at = ?, seed_revision = ?"
+                        " WHERE key = ?",
+                        (*params, now, seed.revision, seed.key),
+                    )
                 await tx.execute(
                     "INSERT INTO content_history (key, value, source_url, source_date,"
                     " checked_on, confidence, changed_at, changed_by)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    params,
+                    (seed.key, *params, now, None),
                 )
-                added += 1
+                written += 1
         self._cache = None
-        return added
+        return written
 
     async def _all(self) -> dict[str, Fact]:
         if self._cache is None:
@@ -159,6 +193,7 @@ class ContentRepository:
         checked_on: date,
         source_url: str | None = None,
         source_date: date | None = None,
+        source_year: int | None = None,
         confidence: Confidence | None = None,
     ) -> Fact:
         """Replace a fact's value (and optionally its source); the new version joins history.
@@ -176,11 +211,12 @@ class ContentRepository:
             confidence=confidence or current.confidence,
             updated_at=now,
             updated_by=by,
+            source_year=source_year if source_url else current.source_year,
         )
         params = (
             _dump(new.value),
             new.source_url,
-            new.source_date.isoformat() if new.source_date else None,
+            _source_when(new.source_date, new.source_year),
             new.checked_on.isoformat(),
             new.confidence.value,
         )
@@ -215,6 +251,7 @@ class ContentRepository:
                 confidence=Confidence(row["confidence"]),
                 changed_at=row["changed_at"],
                 changed_by=row["changed_by"],
+                source_year=_year(row["source_date"]),
             )
             for row in rows
         ]

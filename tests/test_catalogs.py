@@ -89,6 +89,27 @@ def test_placeholders_and_markup_match(locale: str) -> None:
     assert not problems, f"{locale}: " + "; ".join(problems)
 
 
+def digits(text: str) -> list[str]:
+    """Every number written out in a text (phone lines, days, hours, years), placeholders
+    left out: a translation must state the same numbers as the source."""
+    return sorted(re.findall(r"\d+", PLACEHOLDER.sub("", text)))
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_numbers_match(locale: str) -> None:
+    """A fact misstated in one language (15 days for 3, a wrong phone line) is the worst kind
+    of translation error: nobody reading the other languages sees it."""
+    catalog = load(locale)
+    problems = [
+        f"{as_list(message.id)[0]!r} -> {translated!r}"
+        for message in catalog
+        if message.id
+        for translated in as_list(message.string)
+        if digits(as_list(message.id)[0]) != digits(translated)
+    ]
+    assert not problems, f"{locale}: numbers differ: " + "; ".join(problems)
+
+
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_plural_entries_have_every_form(locale: str) -> None:
     catalog = load(locale)

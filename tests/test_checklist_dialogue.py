@@ -40,7 +40,7 @@ RECOMMENDED = {
 }
 PASSPORT = {
     "kk": "Жарамды паспорт қолда",
-    "ru": "Действующий паспорт на руках",
+    "ru": "Действительный паспорт на руках",
     "en": "Valid passport in hand",
 }
 REPORT = {
@@ -85,7 +85,7 @@ AIRPORT_12_DEC = {
     "kk": "Әуежайдағы көші-қон қызметінде ең кеші 2026\u202fж. 12 желтоқсан, 12:00, "
     "яғни ұшудан кемінде 4 сағат бұрын",
     "ru": "В иммиграционной службе аэропорта — не позднее 12 декабря 2026\u202fг., 12:00, "
-    "то есть не позже чем за 4 ч до вылета",
+    "то есть не позже чем за 4 часа до вылета",
     "en": "At the airport immigration office by 12 December 2026, 12:00, "
     "at least 4 hours before the flight",
 }
@@ -200,9 +200,12 @@ async def test_passport_how_to_names_only_the_official_lines(
         "ru": "не подтверждены официальным источником",
         "en": "not confirmed by an official source",
     }[locale] in text
-    # One sources line: departure.programme and contacts; the unconfirmed fact is not cited.
-    (sources,) = [line for line in text.splitlines() if line.startswith("🔎")]
-    assert "qazinform.com" in sources and "koreatimes.co.kr" in sources
+    # departure.programme and contacts are cited, each under the day it was checked; the
+    # unconfirmed fact is not cited.
+    sources = [line for line in text.splitlines() if line.startswith("🔎")]
+    assert len(sources) == 2
+    assert "qazinform.com" in sources[0] and "dongponews.kr" in sources[1]
+    assert not any("korea.net" in line for line in sources)
     await user.press({"kk": "Орындалды деп", "ru": "Отметить как", "en": "Mark as done"}[locale])
     assert f"✅ {PASSPORT[locale]}" in user.buttons
     assert REQUIRED[locale].format(n=1) in user.last_text
@@ -222,7 +225,7 @@ async def test_every_how_to_has_sources_and_a_way_back(make_user: UserFactory) -
             assert "does not depend on your visa status" in user.last_text
             assert "Since 6 November 2025" in user.last_text
         if key == "report":
-            assert "between 15 and 3 days before the flight" in user.last_text
+            assert "no earlier than 15 days and no later than 3 days before the flight" in user.last_text
             assert "Add your flight date" in user.last_text
         await user.press("⬅️ Back to the checklist")
         assert user.last_message.message_id == checklist

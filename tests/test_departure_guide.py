@@ -11,10 +11,11 @@ from aiogram import Bot
 from bot.content.facts import load_seed, parse_source_url
 from bot.departure.plan import korea_today
 from bot.departure.programme import (
-    OFFICER_CARD,
     PROGRAMME_KEY,
+    CardChoice,
     ProgrammeWindow,
     WindowStatus,
+    officer_card,
     officer_card_korean,
     programme_state,
 )
@@ -112,7 +113,26 @@ def test_officer_card_korean_uses_the_glossary_terms() -> None:
     assert korean.splitlines()[0] == "안녕하세요."
     for term in ("카자흐스탄 국민", "자진출국 신고", "여권", "항공권", "감사하겠습니다"):
         assert term in korean
-    assert len(korean.splitlines()) == len(OFFICER_CARD)
+    # The documents line names the report form too, as the office asks for it.
+    assert "여권, 항공권, 자진출국 신고서를 가지고 왔습니다." in korean.splitlines()
+    assert "러시아어" not in korean  # the interpreter line only when asked for
+    assert len(korean.splitlines()) == len(officer_card())
+
+
+def test_officer_card_variants() -> None:
+    airport = officer_card_korean(CardChoice(airport=True))
+    assert "하이코리아로 자진출국 사전신고를 했습니다. 출국 확인을 받으러 왔습니다." in airport
+    assert "자진출국 신고를 하러 왔습니다." not in airport
+    with_interpreter = officer_card_korean(CardChoice(interpreter=True)).splitlines()
+    assert with_interpreter[-2:] == ["러시아어 통역이 필요합니다.", "도와주시면 감사하겠습니다."]
+    for choice in (
+        CardChoice(),
+        CardChoice(True, False),
+        CardChoice(False, True),
+        CardChoice(True, True),
+    ):
+        assert CardChoice.unpack(choice.pack()) == choice
+    assert CardChoice.unpack("nonsense") == CardChoice()  # an odd button opens the plain card
 
 
 # -- the guide, end to end -----------------------------------------------------------------------
@@ -132,18 +152,18 @@ ROOT_BUTTONS = {
     "kk": [
         "❓ Бұл не",
         "👥 Кімге арналған",
-        "📍 Қайда және қашан хабарлау керек",
+        "📍 Өтінішті қайда және қашан беру керек",
         "📅 Бағдарлама мерзімі",
-        "🪪 Қызметкерге көрсететін карточка",
+        "🪪 Көші-қон қызметкеріне арналған карточка",
         "✅ Менің тексеру тізімім",
         "⬅️ Басты мәзір",
     ],
     "ru": [
         "❓ Что это такое",
         "👥 Кому подходит",
-        "📍 Куда и когда обращаться",
+        "📍 Где и когда подать заявление",
         "📅 Сроки программы",
-        "🪪 Карточка для сотрудника",
+        "🪪 Карточка для сотрудника иммиграционной службы",
         "✅ Мой чек-лист",
         "⬅️ Главное меню",
     ],
@@ -152,7 +172,7 @@ ROOT_BUTTONS = {
         "👥 Who can use it",
         "📍 Where & when to report",
         "📅 Programme window",
-        "🪪 Card for the officer",
+        "🪪 Card for the immigration officer",
         "✅ My checklist",
         "⬅️ Main menu",
     ],
@@ -160,14 +180,14 @@ ROOT_BUTTONS = {
 # For each subscreen: its heading and phrases that must be there, per language.
 SCREENS = {
     "❓": {
-        "kk": ["❓ Ерікті түрде кету деген не", "айыппұлсыз", "EPS жүйесі арқылы", "расталмаған"],
+        "kk": ["❓ Ерікті түрде кету деген не", "айыппұл (범칙금) алмайды", "EPS арқылы", "расталмаған"],
         "ru": [
             "❓ Что такое добровольный выезд",
-            "без штрафа",
-            "по системе EPS",
+            "не взимает штраф",
+            "по EPS",
             "не подтверждено",
         ],
-        "en": ["❓ What voluntary departure is", "without a fine", "through EPS", "not confirmed"],
+        "en": ["❓ What voluntary departure is", "waives the fine", "through EPS", "not confirmed"],
     },
     "👥": {
         "kk": ["👥 Кімге арналған", f"{DEC_1['kk']} күнінен бұрын", "депортацияға", "1345"],
@@ -175,9 +195,9 @@ SCREENS = {
         "en": ["👥 Who can use it", "before 1 December 2025", "subject to deportation", "1345"],
     },
     "📍": {
-        "kk": ["📍 Қайда және қашан хабарлау керек", "кемінде 3 күн", "3–15 күн", "4 сағат"],
-        "ru": ["📍 Куда и когда обращаться", "за 3 дня", "За 3–15 дней", "за 4 часа"],
-        "en": ["📍 Where and when to report", "at least 3 days", "3 to 15 days", "4 hours"],
+        "kk": ["📍 Өтінішті қайда және қашан беру керек", "3–15 күн", "брондалған", "4 сағат"],
+        "ru": ["📍 Где и когда подать заявление", "за 3–15 дней", "забронирован", "за 4 часа"],
+        "en": ["📍 Where and when to report", "3 to 15 days", "ticket is booked", "4 hours"],
     },
     "📅": {
         "kk": ["📅 Бағдарлама мерзімі", f"{DEC_1['kk']} – {FEB_28['kk']}", "ұзартылғаны"],
@@ -186,15 +206,23 @@ SCREENS = {
     },
 }
 SOURCES = {
-    "❓": ["vb.kg", "gangnam.com"],
-    "👥": ["qazinform.com", "pureumlawoffice.com", "koreatimes.co.kr"],
-    "📍": ["chosun.ac.kr", "gangnam.com", "koreatimes.co.kr"],
-    "📅": ["qazinform.com", "vb.kg", "chosun.ac.kr", "koreatimes.co.kr"],
+    "❓": ["gangnam.com", "lawissue.co.kr"],
+    "👥": ["qazinform.com", "lawissue.co.kr", "dongponews.kr"],
+    "📍": ["chosun.ac.kr", "gangnam.com", "dongponews.kr"],
+    "📅": ["qazinform.com", "chosun.ac.kr", "lawissue.co.kr", "dongponews.kr"],
 }
+# Facts re-checked on 24 November 2026 (the Ministry of Justice notice, the official lines)
+# are cited under that day; the rest under 21 November.
 CHECKED = {
-    "kk": "Тексерілген күні: " + day(date(2026, 11, 21), "kk"),
-    "ru": "Проверено " + day(date(2026, 11, 21), "ru"),
-    "en": "Checked " + day(date(2026, 11, 21), "en"),
+    "kk": (
+        "Тексерілген күні: " + day(date(2026, 11, 21), "kk"),
+        "Тексерілген күні: " + day(date(2026, 11, 24), "kk"),
+    ),
+    "ru": (
+        "Проверено " + day(date(2026, 11, 21), "ru"),
+        "Проверено " + day(date(2026, 11, 24), "ru"),
+    ),
+    "en": ("Checked " + day(date(2026, 11, 21), "en"), "Checked " + day(date(2026, 11, 24), "en")),
 }
 
 
@@ -221,7 +249,7 @@ async def test_whole_guide_navigation_with_sources(make_user: UserFactory, local
             assert phrase in text, (emoji, phrase)
         assert ends_with_sources(text), emoji
         lines = source_lines(text)
-        assert all(CHECKED[locale] in line for line in lines)
+        assert all(any(checked in line for checked in CHECKED[locale]) for line in lines)
         for site in SOURCES[emoji]:
             assert any(site in line for line in lines), (emoji, site)
         assert len(user.buttons) == 1  # Back
@@ -265,7 +293,7 @@ UPCOMING = {
     "en": "⏳ The programme starts on 1 December 2025, in 11 days.",
 }
 OPEN = {
-    "kk": f"✅ Бағдарлама қазір жүріп жатыр: {FEB_28['kk']} қоса алғанда, 50 күн қалды.",
+    "kk": f"✅ Бағдарлама қазір жүріп жатыр: {FEB_28['kk']} күнін қоса алғанда, 50 күн қалды.",
     "ru": f"✅ Программа действует сейчас: осталось 50 дней, до {FEB_28['ru']} включительно.",
     "en": "✅ The programme is open now: 50 days left, until 28 February 2026 inclusive.",
 }
@@ -310,13 +338,13 @@ async def test_programme_status_follows_the_clock(
     text = await programme_text()
     assert ENDED[locale].format(end=day(date(2026, 2, 28), locale)) in text
     assert STILL_APPLIES[locale] in text and "1345" in text
-    assert ends_with_sources(text) and "koreatimes.co.kr" in text  # states 1345: cites contacts
+    assert ends_with_sources(text) and "dongponews.kr" in text  # states 1345: cites contacts
 
 
 CARD_MEANING = {
-    "kk": ["Мен Қазақстан азаматымын.", "Паспортым мен әуе билетім өзімде."],
-    "ru": ["Я — гражданин (гражданка) Казахстана.", "У меня с собой паспорт и авиабилет."],
-    "en": ["I am a citizen of Kazakhstan.", "I have my passport and my air ticket."],
+    "kk": ["Мен Қазақстан азаматымын.", "Паспортымды, әуе билетімді және ерікті түрде кету туралы өтінішті алып келдім."],
+    "ru": ["Я — гражданин (гражданка) Казахстана.", "У меня с собой паспорт, авиабилет и заявление о добровольном выезде."],
+    "en": ["I am a citizen of Kazakhstan.", "I have brought my passport, my air ticket and the voluntary-departure report form."],
 }
 SENT_BELOW = {
     "kk": "Төменде жіберілді: оны қызметкерге көрсетіңіз.",
@@ -335,7 +363,7 @@ async def test_officer_card_korean_with_the_users_language(
     await user.press("🪪")
     card = user.last_text
     card_message = user.last_message.message_id
-    for line in OFFICER_CARD:
+    for line in officer_card():
         assert line.korean in card  # always Korean, whatever the user's language
     for meaning in CARD_MEANING[locale]:
         assert meaning in card
@@ -389,7 +417,7 @@ PREVIEW = {
     "en": "Preview: users will see this",
 }
 OPEN_41 = {
-    "kk": f"{DEC_31['kk']} қоса алғанда, 41 күн қалды.",
+    "kk": f"{DEC_31['kk']} күнін қоса алғанда, 41 күн қалды.",
     "ru": f"остался 41 день, до {DEC_31['ru']} включительно.",
     "en": "41 days left, until 31 December 2026 inclusive.",
 }
@@ -463,7 +491,7 @@ async def test_staff_update_programme_window_end_to_end(
     assert OPEN_41[locale] in preview
     assert NOTES[locale] in preview  # escaped for HTML, shown as typed
     assert "moj.go.kr" in preview
-    assert CHECKED[locale] in preview  # checked today
+    assert CHECKED[locale][0] in preview  # checked today
     assert admin.buttons[0].startswith("✅")
     await admin.send("ok")  # typing at the preview: asked to use the buttons, nothing saved
     assert PREVIEW[locale] in admin.last_text

@@ -29,8 +29,8 @@ QUESTION = {
     "en": "question {n} of 8",
 }
 RESULT = {
-    "kk": "EPS талаптарын тексеру нәтижесі · 2026\u202fж. 21 қараша",
-    "ru": "Ваша проверка требований EPS · 21 ноября 2026",
+    "kk": "EPS талаптарына сәйкестікті тексеру: нәтиже · 2026\u202fж. 21 қараша",
+    "ru": "Ваша проверка соответствия требованиям EPS · 21 ноября 2026",
     "en": "Your EPS self-check · 21 November 2026",
 }
 GUIDANCE = {
@@ -67,7 +67,7 @@ WORDS = {
     },
 }
 TITLES = {
-    "age": {"kk": "Жас: 18–39", "ru": "Возраст 18–39", "en": "Age 18–39"},
+    "age": {"kk": "Жасы 18–39", "ru": "Возраст 18–39", "en": "Age 18–39"},
     "criminal_record": {"kk": "Сотталғандық", "ru": "Судимость", "en": "Criminal record"},
     "deportation": {
         "kk": "Кореядан депортация",
@@ -75,7 +75,7 @@ TITLES = {
         "en": "Deportation from Korea",
     },
     "irregular_stay": {
-        "kk": "Кореяда бұрын заңсыз болу",
+        "kk": "Кореяда бұрын заңсыз жүру",
         "ru": "Незаконное пребывание в Корее в прошлом",
         "en": "Past irregular stay in Korea",
     },
@@ -112,7 +112,7 @@ LABELS = {
         "ru": "Предпочитаю не отвечать",
         "en": "I prefer not to say",
     },
-    "valid": {"kk": "Иә, жарамды паспорт бар", "ru": "Да, действующий", "en": "Yes, a valid one"},
+    "valid": {"kk": "Иә, жарамды паспорт бар", "ru": "Да, действительный", "en": "Yes, a valid one"},
     "none": {
         "kk": "Жоқ немесе мерзімі өтіп кеткен",
         "ru": "Нет, или срок его действия истёк",
@@ -120,7 +120,7 @@ LABELS = {
     },
     "passed": {
         "kk": "EPS-TOPIK-тің жарамды нәтижесі бар",
-        "ru": "У меня есть действующий результат EPS-TOPIK",
+        "ru": "У меня есть действительный результат EPS-TOPIK",
         "en": "I have a valid EPS-TOPIK pass",
     },
     "learning": {
@@ -154,7 +154,7 @@ DEPARTURE_BUTTON = {
     "ru": "🛫 Руководство по добровольному выезду",
     "en": "🛫 Voluntary-departure guide",
 }
-RETAKE = {"kk": "Тексеруді қайта өту", "ru": "Пройти проверку заново", "en": "Retake the check"}
+RETAKE = {"kk": "Тексеруден қайта өту", "ru": "Пройти проверку заново", "en": "Retake the check"}
 DELETE = {"kk": "Нәтижені өшіру", "ru": "Удалить результат", "en": "Delete the result"}
 
 
@@ -774,8 +774,8 @@ async def test_mydata_lists_the_result_and_deleting_all_data_erases_it(
     user = await worker(make_user, locale)
     await user.send("/mydata")
     listed = {
-        "kk": "EPS талаптарын тексеру нәтижесі (2026 ж. 21 қараша): тек қорытындылар",
-        "ru": "Результат проверки требований EPS от 21 ноября 2026",
+        "kk": "EPS талаптарына сәйкестікті тексеру нәтижесі (2026 ж. 21 қараша): тек қорытындылар",
+        "ru": "Результат проверки соответствия требованиям EPS от 21 ноября 2026",
         "en": "EPS self-check result of 21 November 2026: outcomes only",
     }
     assert listed[locale] not in user.last_text.replace("\u202f", " ")

@@ -11,8 +11,9 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
 from bot.app import App
 from bot.clock import ManualClock
-from bot.eps.guide import count_in, duration_text
+from bot.eps.guide import count_in
 from bot.offline.simuser import SimulatedUser
+from bot.quantities import duration_text
 from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
 from bot.telegram.commands import commands_in
 from storage.content import Confidence
@@ -44,6 +45,16 @@ CHECKED = {
     "kk": "🔎 Тексерілген күні: 2026 ж. 21 қараша",
     "ru": "🔎 Проверено 21 ноября 2026 г.",
     "en": "🔎 Checked 21 November 2026",
+}
+CHECKED_AGAIN = {
+    "kk": "🔎 Тексерілген күні: 2026 ж. 24 қараша",
+    "ru": "🔎 Проверено 24 ноября 2026 г.",
+    "en": "🔎 Checked 24 November 2026",
+}
+REPORTED = {
+    "kk": "(хабарланған, ресми дереккөз емес)",
+    "ru": "(по сообщениям, не из официального источника)",
+    "en": "(reported, not officially confirmed)",
 }
 UNCONFIRMED = {"kk": "расталмаған", "ru": "не подтвержд", "en": "not confirmed"}
 BACK = {"kk": "⬅️ EPS бөліміне", "ru": "⬅️ К разделу EPS", "en": "⬅️ Back to EPS"}
@@ -314,8 +325,14 @@ async def test_broker_warning(
     assert seasonal in text
     assert "1577-0071" in text
     assert NOT_YET[locale].split(":")[0].split()[0] in text  # Kazakhstan is named
-    assert text.splitlines()[-1].startswith(CHECKED[locale])
-    assert "mofa.go.kr" in text
+    # "No fees" rests on a workers' blog (medium confidence), re-checked on 24 November: its
+    # source line says so, unlike the ministry's pages cited above it.
+    sources = [line.replace("\u202f", " ") for line in text.splitlines() if line.startswith("🔎")]
+    assert sources[0].startswith(CHECKED[locale]) and "kaz.inform.kz" in sources[0]
+    assert sources[-1].startswith(CHECKED_AGAIN[locale])
+    assert "pinoyepsworkers.blogspot.com, 2015" in sources[-1]
+    assert sources[-1].endswith(REPORTED[locale])
+    assert REPORTED[locale] not in sources[0]
 
 
 # -- /eps ----------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ async def test_returning_user_gets_the_menu(make_user: UserFactory, locale: str)
     await onboard(user, locale)
     await user.send("/start")
     assert user.last_text.startswith(
-        {"kk": "Қош келдіңіз!", "ru": "С возвращением!", "en": "Welcome back!"}[locale]
+        {"kk": "Қайта қош келдіңіз!", "ru": "С возвращением!", "en": "Welcome back!"}[locale]
     )
     assert user.buttons == MENU_BUTTONS[locale]
 

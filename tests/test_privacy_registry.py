@@ -39,7 +39,7 @@ def test_the_readme_lists_every_entry_of_the_registry() -> None:
 
 PRIVACY_LINES = {
     "kk": ["Telegram", "тексеру нәтижесі", "кету жоспарыңыз"],
-    "ru": ["Telegram", "самопроверки", "план выезда"],
+    "ru": ["Telegram", "проверки соответствия", "план выезда"],
     "en": ["Telegram id", "self-check", "departure plan"],
 }
 

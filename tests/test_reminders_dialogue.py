@@ -20,7 +20,7 @@ STEP3 = {"kk": "3 қадамның 3-қадамы", "ru": "шаг 3 из 3", "en
 TOMORROW = {"kk": "Ертең", "ru": "Завтра", "en": "Tomorrow"}
 NEW = {"kk": "Жаңа еске салу", "ru": "Новое напоминание", "en": "New reminder"}
 DONE = {
-    "kk": "✅ Дайын! 2026\u202fж. 22 қараша, 09:00 (Сеул (UTC+9)) еске саламын:\n«Билет»",
+    "kk": "✅ Дайын! Еске салу уақыты: 2026\u202fж. 22 қараша, 09:00 (Сеул (UTC+9)):\n«Билет»",
     "ru": "✅ Готово! Напомню 22 ноября 2026\u202fг., 09:00 (Сеул (UTC+9)):\n«Билет»",
     "en": "✅ Done! I will remind you on 22 November 2026, 09:00 (Seoul (UTC+9)):\n«Билет»",
 }
@@ -65,7 +65,7 @@ async def test_create_with_buttons_then_see_and_cancel(
     await user.press("❌")
     assert user.last_text.startswith(
         {
-            "kk": "Еске салу болдырылмады.",
+            "kk": "Еске салу өшірілді.",
             "ru": "Напоминание отменено.",
             "en": "Reminder cancelled.",
         }[locale]

@@ -27,6 +27,11 @@ SEED_PATH = Path(__file__).with_name("facts.json")
 SOURCE_URL_LIMIT = 500
 
 
+def _seed_day(text: str | None) -> date | None:
+    """A seed's source date: "YYYY-MM-DD", or "YYYY" when the page shows only a year."""
+    return date.fromisoformat(text) if text and len(text) > 4 else None
+
+
 @cache
 def load_seed(path: Path = SEED_PATH) -> tuple[FactSeed, ...]:
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -34,7 +39,9 @@ def load_seed(path: Path = SEED_PATH) -> tuple[FactSeed, ...]:
         FactSeed(
             key=item["key"],
             source_url=item["source_url"],
-            source_date=date.fromisoformat(item["source_date"]) if item["source_date"] else None,
+            source_date=_seed_day(item["source_date"]),
+            source_year=int(item["source_date"]) if len(item["source_date"] or "") == 4 else None,
+            revision=int(item.get("revision", 1)),
             checked_on=date.fromisoformat(item["checked_on"]),
             confidence=Confidence(item["confidence"]),
             value=item.get("value", {}),
@@ -65,13 +72,20 @@ def parse_source_url(text: str | None) -> str | None:
 
 def _cited(fact: Fact) -> str:
     """'qazinform.com, 22 January 2026', the site linked to the page."""
+    locale = current_locale()
     href = escape(fact.source_url, quote=True)
     link = f'<a href="{href}">{escape(source_name(fact.source_url))}</a>'
     if fact.source_date is not None:
-        day = format_day(fact.source_date, current_locale())
-        return _("{site}, {date}").format(site=link, date=day)
-    # Said outright, so a reader does not take a missing date for a recent one.
-    return _("{site} (the page shows no date)").format(site=link)
+        cited = _("{site}, {date}").format(site=link, date=format_day(fact.source_date, locale))
+    elif fact.source_year is not None:
+        cited = _("{site}, {date}").format(site=link, date=fact.source_year)
+    else:
+        # Said outright, so a reader does not take a missing date for a recent one.
+        cited = _("{site} (the page shows no date)").format(site=link)
+    if fact.confidence is Confidence.MEDIUM:
+        # Reported, not official: the reader sees the difference from a ministry's word.
+        cited += " " + _("(reported, not officially confirmed)")
+    return cited
 
 
 def source_line(fact: Fact) -> str:

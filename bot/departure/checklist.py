@@ -22,6 +22,7 @@ from bot.content.facts import contact as official_contact
 from bot.departure.plan import REPORT_ITEM, DeparturePlan, ProcedureRules
 from bot.formatting import format_day
 from bot.i18n import current_locale
+from bot.quantities import days_text, hours_text
 from storage.checklists import Checklist
 from storage.content import Fact
 
@@ -86,8 +87,8 @@ def _report(ctx: HowToContext) -> str:
         )
     return _(
         "<b>Voluntary-departure report</b>\n"
-        "Make it between {max_days} and {min_days} days before the flight; Korean public "
-        "holidays do not count towards the {min_days} days.\n"
+        "Make it no earlier than {earliest} and no later than {latest} before the flight; "
+        "Korean public holidays do not count towards the {latest}.\n"
         "{dates}\n\n"
         "<b>How</b>\n"
         "• in person, at the immigration office responsible for your place of residence;\n"
@@ -98,14 +99,14 @@ def _report(ctx: HowToContext) -> str:
         "who left Jeju after a visa-free entry.\n\n"
         "<b>On the day</b>\n"
         "Bring the printed report form and copies of your passport and ticket to the "
-        "immigration office at the departure airport at least {hours} hours before the flight.\n"
+        "immigration office at the departure airport at least {hours} before the flight.\n"
         "Questions: {immigration} (immigration, interpreters available)."
     ).format(
-        max_days=rules.report_max_days,
-        min_days=rules.report_min_days,
+        earliest=days_text(rules.report_max_days),
+        latest=days_text(rules.report_min_days),
         dates=dates,
         hikorea=ctx.contact("hikorea"),
-        hours=rules.airport_hours,
+        hours=hours_text(rules.airport_hours),
         immigration=ctx.contact("immigration"),
     )
 

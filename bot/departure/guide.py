@@ -10,19 +10,21 @@ staff editor previews `programme_screen` exactly as users will see it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.content.facts import contact, localized, sources_line, unconfirmed_line
 from bot.departure.programme import (
-    OFFICER_CARD,
     PROGRAMME_KEY,
+    CardChoice,
     ProgrammeWindow,
     WindowStatus,
+    officer_card,
     officer_card_korean,
     programme_state,
 )
@@ -97,9 +99,9 @@ def root_screen(facts: dict[str, Fact], today: date) -> Screen:
         _(
             "<b>🛫 Voluntary departure</b>\n"
             "If your stay in Korea has become irregular, you can report to Korean immigration "
-            "yourself and fly home: this is voluntary departure (자진출국). During a programme, "
-            "it is the way to leave without a fine and to keep the road open for returning "
-            "legally later."
+            "yourself and fly home: this is voluntary departure (자진출국). During a programme "
+            "you leave without a fine and Korea defers the entry ban; this is not a guarantee "
+            "of a visa later."
         ),
         _("<b>Programme window</b>") + "\n" + status_line(window, today, contacts),
         _("Choose what you want to know:"),
@@ -110,7 +112,7 @@ def root_screen(facts: dict[str, Fact], today: date) -> Screen:
         [button(_("👥 Who can use it"), DepartureCb(screen="who"))],
         [button(_("📍 Where & when to report"), DepartureCb(screen="where"))],
         [button(_("📅 Programme window"), DepartureCb(screen="programme"))],
-        [button(_("🪪 Card for the officer"), DepartureCb(screen="card"))],
+        [button(_("🪪 Card for the immigration officer"), DepartureCb(screen="card"))],
         [button(_("✅ My checklist"), ChecklistCb(action="show"))],
         [back_to_menu_button()],
     )
@@ -132,66 +134,80 @@ def what_screen(facts: dict[str, Fact]) -> str:
         ),
         _(
             "<b>What a programme spares you</b>\n"
-            "During a special programme, Korea waives the fine (범칙금) and does not impose an "
-            "entry ban on those who leave within the window. You leave without a fine, and the "
-            "road to returning legally later stays open."
+            "Korea waives the fine (범칙금) and defers the entry ban (입국규제 유예) for those who "
+            "leave within the window. A deferred ban is not the same as no ban, and no visa "
+            "later is promised."
         ),
         _(
             "<b>What it does not do</b>\n"
             "• It does not cover everyone: see «Who can use it».\n"
             "• Outside a programme, or if you are not covered, fines owed are paid to "
-            "immigration before you leave.\n"
-            "• The usual rules on entry bans outside a programme could not be confirmed: the "
-            "rules found are old."
+            "immigration before you leave."
         ),
-        _no_eps_guarantee(),
+        _(
+            "⚠️ Not confirmed: the usual entry-ban rules outside a programme (the rules found "
+            "are old), and whether leaving voluntarily helps you later come to work through EPS "
+            "(no rule found)."
+        ),
         unconfirmed_line(contacts),
         _sources(facts["departure.benefits"], facts["departure.online"]),
     )
 
 
-def who_screen(facts: dict[str, Fact]) -> str:
+def who_screen(facts: dict[str, Fact], today: date) -> str:
+    """Who the programme covers and whom it excludes, as the Ministry of Justice's notice for
+    this programme says; once it has ended, its status first and in the past tense."""
     programme, contacts = facts[PROGRAMME_KEY], facts["contacts"]
     window = ProgrammeWindow.from_value(programme.value)
-    if window.irregular_before is not None:
+    ended = programme_state(window, today).status is WindowStatus.ENDED
+    cutoff = _day(window.irregular_before) if window.irregular_before else None
+    if ended:
+        covered = (
+            _(
+                "It was for foreigners whose stay in Korea became irregular before {cutoff}; "
+                "citizens of Kazakhstan were covered."
+            ).format(cutoff=cutoff)
+            if cutoff
+            else _("Citizens of Kazakhstan were covered.")
+        )
+        covered = status_line(window, today, contacts) + "\n" + covered
+    elif cutoff:
         covered = _(
             "The programme is for foreigners whose stay in Korea became irregular before "
             "{cutoff}. Citizens of Kazakhstan are covered: Kazakhstan's Ministry of Labour and "
             "Social Protection of the Population confirmed it."
-        ).format(cutoff=_day(window.irregular_before))
-        late = _("• people whose stay became irregular on or after {cutoff};").format(
-            cutoff=_day(window.irregular_before)
-        )
+        ).format(cutoff=cutoff)
     else:
         covered = _(
             "The programme is for foreigners whose stay in Korea became irregular before the "
             "date the programme sets. Citizens of Kazakhstan are covered: Kazakhstan's Ministry "
             "of Labour and Social Protection of the Population confirmed it."
         )
-        late = _("• people whose stay became irregular after the programme's cut-off date;")
+    late = (
+        _("• people whose stay became irregular on or after {cutoff}.").format(cutoff=cutoff)
+        if cutoff
+        else _("• people whose stay became irregular after the programme's cut-off date.")
+    )
+    excluded = [
+        _("<b>Not covered</b>"),
+        _("• people who entered Korea illegally (smuggled in);"),
+        _("• people who used a forged or altered passport;"),
+        _("• people who committed criminal offences and are subject to deportation;"),
+        _("• people who did not obey a departure order;"),
+        late,
+    ]
     return join(
         _("<b>👥 Who can use it</b>") + "\n" + covered,
         _(
-            "You need: a valid passport, a voluntary-departure application (자진출국 신고서) "
+            "You need: a valid passport, the voluntary-departure report form (자진출국 신고서) "
             "and an air ticket."
         ),
-        _("<b>Not covered</b>")
-        + "\n"
-        + _("• people who committed criminal offences and are subject to deportation;")
-        + "\n"
-        + late
-        + "\n"
-        + _(
-            "• in earlier programmes also: people who entered Korea illegally, used a forged or "
-            "altered passport, or did not obey a departure order."
-        ),
+        "\n".join(excluded),
         _(
             "If one of these may apply to you, or you are not sure, call {immigration} "
             "(interpreters available) before you buy a ticket."
         ).format(immigration=contact(contacts, "immigration")),
-        _sources(
-            facts["departure.excluded"], programme, facts["departure.excluded_past"], contacts
-        ),
+        _sources(facts["departure.excluded"], programme, contacts),
     )
 
 
@@ -201,30 +217,21 @@ def where_screen(facts: dict[str, Fact]) -> str:
     max_days = int(procedure.value.get("report_max_days", 15))
     hours = int(procedure.value.get("airport_hours", 4))
     return join(
-        ngettext(
+        _(
             "<b>📍 Where and when to report</b>\n"
-            "Report at least {count} day before your departure (public holidays do not count). "
-            "Take your passport, the voluntary-departure report form (자진출국 신고서) and your "
-            "air ticket.",
-            "<b>📍 Where and when to report</b>\n"
-            "Report at least {count} days before your departure (public holidays do not count). "
-            "Take your passport, the voluntary-departure report form (자진출국 신고서) and your "
-            "air ticket.",
-            min_days,
-        ).format(count=min_days),
+            "Report {min_days} to {max_days} days before your departure (Korean public holidays "
+            "do not count), in person or online. Take your passport, the voluntary-departure "
+            "report form (자진출국 신고서) and your air ticket."
+        ).format(min_days=min_days, max_days=max_days),
         _(
             "<b>1. In person</b>\n"
-            "At the immigration office (출입국·외국인청) for your place of residence."
+            "At the immigration office (출입국·외국인청) responsible for your place of residence."
         ),
         _(
             "<b>2. Online on HiKorea</b> ({hikorea})\n"
-            "{min_days} to {max_days} days before departure, once your ticket is booked: "
-            "enter your details, the departure date, the airport and the flight number."
-        ).format(
-            hikorea=contact(contacts, "hikorea"),
-            min_days=min_days,
-            max_days=max_days,
-        )
+            "Once your ticket is booked: enter your details, the departure date, the airport and "
+            "the flight number."
+        ).format(hikorea=contact(contacts, "hikorea"))
         + "\n"
         + ngettext(
             "On departure day, come to the immigration office at the airport at least {count} "
@@ -318,29 +325,59 @@ def programme_screen(facts: dict[str, Fact], today: date) -> str:
     )
 
 
-def card_screen() -> Screen:
+def card_screen(choice: CardChoice) -> Screen:
+    """The officer card: Korean lines with their meaning below, for the office or for the
+    airport after an online pre-report, with an optional line asking for an interpreter."""
     lines = [
-        f"<b>{escape(line.korean)}</b>\n<i>{escape(str(line.meaning))}</i>" for line in OFFICER_CARD
+        f"<b>{escape(line.korean)}</b>\n<i>{escape(str(line.meaning))}</i>"
+        for line in officer_card(choice)
     ]
+    where = (
+        _("For the airport, after reporting online on HiKorea.")
+        if choice.airport
+        else _("For the immigration office.")
+    )
     text = join(
         _(
-            "<b>🪪 Card for the officer</b>\n"
-            "Show this screen at the immigration office or at the airport. Below each Korean "
-            "line is what it says."
-        ),
+            "<b>🪪 Card for the immigration officer</b>\n"
+            "Show this screen to the officer. Below each Korean line is what it says."
+        )
+        + "\n"
+        + where,
         "\n\n".join(lines),
         _("To show the Korean text alone, in a message of its own, press the button below."),
     )
+
+    def card(label: str, other: CardChoice) -> InlineKeyboardButton:
+        return button(label, DepartureCb(screen="card", value=other.pack()))
+
+    place = (
+        card(_("🏢 At the immigration office"), replace(choice, airport=False))
+        if choice.airport
+        else card(_("✈️ At the airport (reported online)"), replace(choice, airport=True))
+    )
+    interpreter = (
+        card(_("➖ Remove the interpreter line"), replace(choice, interpreter=False))
+        if choice.interpreter
+        else card(_("➕ I need a Russian interpreter"), replace(choice, interpreter=True))
+    )
     markup = keyboard(
-        [button(_("📤 Korean text as a separate message"), DepartureCb(screen="card_send"))],
+        [place],
+        [interpreter],
+        [
+            button(
+                _("📤 Korean text as a separate message"),
+                DepartureCb(screen="card_send", value=choice.pack()),
+            )
+        ],
         [button(back_label(), DepartureCb(screen="root"))],
     )
     return Screen(text, markup)
 
 
-def clean_card_text() -> str:
+def clean_card_text(choice: CardChoice) -> str:
     """Korean only, bold, nothing else: the message a worker holds up to the officer."""
-    return "\n".join(f"<b>{escape(line)}</b>" for line in officer_card_korean().splitlines())
+    return "\n".join(f"<b>{escape(line)}</b>" for line in officer_card_korean(choice).splitlines())
 
 
 def topic_screen(text: str) -> Screen:
@@ -348,20 +385,20 @@ def topic_screen(text: str) -> Screen:
     return Screen(text, _back_keyboard())
 
 
-TOPICS: dict[str, Callable[[dict[str, Fact], date], Screen]] = {
-    "root": root_screen,
-    "what": lambda facts, today: topic_screen(what_screen(facts)),
-    "who": lambda facts, today: topic_screen(who_screen(facts)),
-    "where": lambda facts, today: topic_screen(where_screen(facts)),
-    "programme": lambda facts, today: topic_screen(programme_screen(facts, today)),
-    "card": lambda facts, today: card_screen(),
+TOPICS: dict[str, Callable[[dict[str, Fact], date, str], Screen]] = {
+    "root": lambda facts, today, value: root_screen(facts, today),
+    "what": lambda facts, today, value: topic_screen(what_screen(facts)),
+    "who": lambda facts, today, value: topic_screen(who_screen(facts, today)),
+    "where": lambda facts, today, value: topic_screen(where_screen(facts)),
+    "programme": lambda facts, today, value: topic_screen(programme_screen(facts, today)),
+    "card": lambda facts, today, value: card_screen(CardChoice.unpack(value)),
 }
 
 
-def build(screen: str, facts: dict[str, Fact], today: date) -> Screen:
+def build(screen: str, facts: dict[str, Fact], today: date, value: str = "") -> Screen:
     """The screen a button asks for; one of an older release gets the guide's start and a
     polite notice, never an error."""
     topic = TOPICS.get(screen)
     if topic is not None:
-        return topic(facts, today)
+        return topic(facts, today, value)
     return root_screen(facts, today).with_notice(out_of_date_text())

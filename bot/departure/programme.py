@@ -95,21 +95,57 @@ class CardLine:
     meaning: LazyProxy  # what the line says, in the user's language
 
 
+@dataclass(frozen=True, slots=True)
+class CardChoice:
+    """Which card the worker shows: where they are, and whether to ask for an interpreter.
+    Packed into the button's callback data as e.g. "airport+ru", so the choice survives a
+    restart and an old button still opens a card."""
+
+    airport: bool = False  # at the airport, having pre-reported online on HiKorea
+    interpreter: bool = False  # ask for a Russian interpreter
+
+    def pack(self) -> str:
+        return ("airport" if self.airport else "office") + ("+ru" if self.interpreter else "")
+
+    @classmethod
+    def unpack(cls, value: str) -> CardChoice:
+        place, _, extra = value.partition("+")
+        return cls(airport=place == "airport", interpreter=extra == "ru")
+
+
 # Polite formal Korean (합쇼체 / 해요체 as officers expect), using the glossary's terms:
-# 자진출국 신고 (voluntary-departure report), 여권 (passport), 항공권 (air ticket).
-OFFICER_CARD: tuple[CardLine, ...] = (
-    CardLine("안녕하세요.", __("Hello.")),
-    CardLine("저는 카자흐스탄 국민입니다.", __("I am a citizen of Kazakhstan.")),
-    CardLine("자진출국 신고를 하러 왔습니다.", __("I have come to report my voluntary departure.")),
-    CardLine("여권과 항공권을 가지고 있습니다.", __("I have my passport and my air ticket.")),
-    CardLine(
-        "한국어를 잘 못합니다. 천천히 말씀해 주세요.",
-        __("I do not speak Korean well. Please speak slowly."),
-    ),
-    CardLine("도와주시면 감사하겠습니다.", __("I would be grateful for your help.")),
+# 자진출국 신고(서) (departure report / report form), 여권 (passport), 항공권 (air ticket).
+GREETING = CardLine("안녕하세요.", __("Hello."))
+CITIZEN = CardLine("저는 카자흐스탄 국민입니다.", __("I am a citizen of Kazakhstan."))
+AT_THE_OFFICE = CardLine(
+    "자진출국 신고를 하러 왔습니다.", __("I have come to report my voluntary departure.")
 )
+AT_THE_AIRPORT = CardLine(
+    "하이코리아로 자진출국 사전신고를 했습니다. 출국 확인을 받으러 왔습니다.",
+    __(
+        "I reported my voluntary departure in advance on HiKorea. I have come for the "
+        "departure confirmation."
+    ),
+)
+DOCUMENTS = CardLine(
+    "여권, 항공권, 자진출국 신고서를 가지고 왔습니다.",
+    __("I have brought my passport, my air ticket and the voluntary-departure report form."),
+)
+SLOWLY = CardLine(
+    "한국어를 잘 못합니다. 천천히 말씀해 주세요.",
+    __("I do not speak Korean well. Please speak slowly."),
+)
+INTERPRETER = CardLine("러시아어 통역이 필요합니다.", __("I need a Russian interpreter."))
+THANKS = CardLine("도와주시면 감사하겠습니다.", __("I would be grateful for your help."))
 
 
-def officer_card_korean() -> str:
+def officer_card(choice: CardChoice = CardChoice()) -> tuple[CardLine, ...]:
+    """The card's lines for this choice, in the order they are said."""
+    purpose = AT_THE_AIRPORT if choice.airport else AT_THE_OFFICE
+    interpreter = (INTERPRETER,) if choice.interpreter else ()
+    return (GREETING, CITIZEN, purpose, DOCUMENTS, SLOWLY, *interpreter, THANKS)
+
+
+def officer_card_korean(choice: CardChoice = CardChoice()) -> str:
     """The Korean text alone, one sentence a line: what goes into the clean message."""
-    return "\n".join(line.korean for line in OFFICER_CARD)
+    return "\n".join(line.korean for line in officer_card(choice))

@@ -46,6 +46,7 @@ from bot.departure.plan import (
 )
 from bot.formatting import format_datetime, format_day
 from bot.i18n import current_locale
+from bot.quantities import days_text, hours_text
 from bot.reminders.engine import ReminderEngine, ReminderKind, Rendered
 from bot.telegram.callbacks import ChecklistCb
 from bot.telegram.screens import button, keyboard
@@ -112,12 +113,12 @@ def _render_report_deadline(reminder: Reminder, user: UserRecord) -> Rendered:
     payload = reminder.payload
     text = _(
         "⏳ <b>The departure report is due by {closes}</b>\n"
-        "It has to be made at least {min_days} days before your flight on {flight} (Korean "
+        "It has to be made at least {days} before your flight on {flight} (Korean "
         "public holidays do not count), and it is not ticked on your checklist yet. If "
         "something stands in the way, call {line} (immigration, interpreters available)."
     ).format(
         closes=_day(payload, "closes"),
-        min_days=payload.get("min_days", 3),
+        days=days_text(int(payload.get("min_days", 3))),
         flight=_day(payload, "flight"),
         line=f"<b>{escape(str(payload.get('line', '1345')))}</b>",
     )
@@ -134,14 +135,14 @@ def _render_open_items(reminder: Reminder, user: UserRecord) -> Rendered:
 
 def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
     payload = reminder.payload
-    hours = payload.get("hours", 4)
+    hours = hours_text(int(payload.get("hours", 4)))
     airport_by = payload.get("airport_by")
     bring = _("Bring the printed report form and copies of your passport and ticket.")
     if airport_by is None:
         text = _(
             "✈️ <b>Your flight is tomorrow, {flight}</b>\n"
-            "Be at the immigration office of the departure airport at least {hours} hours "
-            "before the flight."
+            "Be at the immigration office of the departure airport at least {hours} before "
+            "the flight."
         ).format(flight=_day(payload, "flight"), hours=hours)
     else:
         airport = format_datetime(int(airport_by), KOREA_ZONE, current_locale())
@@ -158,7 +159,7 @@ def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
             + "\n"
             + _(
                 "Be at the immigration office of the departure airport by {airport} (Korea "
-                "time), at least {hours} hours before the flight."
+                "time), at least {hours} before the flight."
             ).format(airport=airport, hours=hours)
         )
     text += "\n" + bring + "\n" + _("Have a safe journey home!")

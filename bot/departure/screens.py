@@ -44,6 +44,7 @@ from bot.formatting import (
     format_time_zone,
 )
 from bot.i18n import current_locale
+from bot.quantities import days_text, hours_text
 from bot.reminders.engine import ReminderEngine
 from bot.telegram.callbacks import ChecklistCb, MenuCb
 from bot.telegram.dialogue import Steps, back_label
@@ -123,19 +124,19 @@ def _plan_lines(
     if airport_by is not None:
         lines.append(
             _(
-                "🛂 At the airport immigration office by <b>{airport}</b>, at least {hours} hours "
+                "🛂 At the airport immigration office by <b>{airport}</b>, at least {hours} "
                 "before the flight."
             ).format(
                 airport=format_datetime(airport_by.timestamp(), KOREA_ZONE, locale),
-                hours=rules.airport_hours,
+                hours=hours_text(rules.airport_hours),
             )
         )
     else:
         lines.append(
             _(
-                "🛂 At the airport immigration office at least {hours} hours before the flight. "
+                "🛂 At the airport immigration office at least {hours} before the flight. "
                 "Add the flight time and I will show the exact time."
-            ).format(hours=rules.airport_hours)
+            ).format(hours=hours_text(rules.airport_hours))
         )
     return lines
 
@@ -143,10 +144,10 @@ def _plan_lines(
 def no_window_warning(rules: ProcedureRules, line: str) -> str:
     return _(
         "⚠️ <b>No reporting day is left before this flight.</b> The departure report has to be "
-        "made at least {min_days} days before the flight (Korean public holidays do not count). "
+        "made at least {days} before the flight (Korean public holidays do not count). "
         "Please call {line} (immigration, interpreters available) before you fly, or choose a "
         "later flight."
-    ).format(min_days=rules.report_min_days, line=f"<b>{line}</b>")
+    ).format(days=days_text(rules.report_min_days), line=f"<b>{line}</b>")
 
 
 def _reminder_lines(engine: ReminderEngine, pending: list[Reminder], user: UserRecord) -> list[str]:
@@ -316,9 +317,9 @@ def time_screen(day: date, rules: ProcedureRules) -> Screen:
         "✈️ <b>Flight time</b>, step 2 of 2\n"
         "Date: {date}.\n"
         "At what time does the plane leave, Korea time? Send it like 14:30. Not known yet? "
-        'Skip it and add it later; until then I can only say "at least {hours} hours before '
-        'the flight" for the airport.'
-    ).format(date=format_day(day, current_locale()), hours=rules.airport_hours)
+        'Skip it and add it later; until then I can only say "at least {hours} before the '
+        'flight" for the airport.'
+    ).format(date=format_day(day, current_locale()), hours=hours_text(rules.airport_hours))
     markup = keyboard(
         [_button(_("⏭ Skip: time not known yet"), "notime")],
         FLIGHT_STEPS.nav_row(FlightDialogue.time),

@@ -424,7 +424,7 @@ NEXT_STEPS: dict[tuple[str, Outcome, str], LazyProxy] = {
     ),
     ("irregular_stay", Outcome.UNCLEAR, ""): __(
         "If you are in Korea now without a valid status, see the voluntary-departure guide: how "
-        "to leave step by step, and what is known about returning legally later."
+        "to leave step by step, and what a programme does and does not spare you."
     ),
     ("travel_ban", Outcome.NOT_MET, ""): __(
         "You cannot take part while the ban applies; once it is lifted, this point is met."

@@ -24,13 +24,20 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from bot.content.facts import contact, localized, sources_line, unconfirmed_line
 from bot.eps.tracker import JOINED, STAGE_COUNT
-from bot.formatting import format_month, format_number
+from bot.formatting import format_month
 from bot.i18n import current_locale
+from bot.quantities import (
+    days_text,
+    duration_text,
+    hours_text,
+    months_text,
+    number_text,
+    years_text,
+)
 from bot.telegram.callbacks import EligibilityCb, EpsCb, TrackerCb
 from bot.telegram.dialogue import out_of_date_text
 from bot.telegram.keyboards import back_to_menu_button
@@ -116,37 +123,6 @@ def count_in(value: Mapping[str, Any], name: str) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
-
-
-def _number(count: int) -> str:
-    return format_number(count, current_locale())
-
-
-def years_text(count: int) -> str:
-    return ngettext("{count} year", "{count} years", count).format(count=_number(count))
-
-
-def months_text(count: int) -> str:
-    return ngettext("{count} month", "{count} months", count).format(count=_number(count))
-
-
-def days_text(count: int) -> str:
-    return ngettext("{count} day", "{count} days", count).format(count=_number(count))
-
-
-def hours_text(count: int) -> str:
-    return ngettext("{count} hour", "{count} hours", count).format(count=_number(count))
-
-
-def duration_text(total_months: int) -> str:
-    """46 months -> '3 years 10 months' ('3 года 10 месяцев', '3 жыл 10 ай')."""
-    years, months = divmod(total_months, 12)
-    parts = []
-    if years:
-        parts.append(years_text(years))
-    if months or not years:
-        parts.append(months_text(months))
-    return " ".join(parts)
 
 
 def month_text(value: Any) -> str | None:
@@ -413,7 +389,7 @@ def _kazakhstan(
     elif with_stage:
         sentence = _(
             "Korea adds a new country in {total} stages; Kazakhstan is at stage {stage}."
-        ).format(total=STAGE_COUNT, stage=_number(max(stage, 1)))
+        ).format(total=STAGE_COUNT, stage=number_text(max(stage, 1)))
         page.state(fact, not_yet + " " + sentence)
     else:
         page.state(fact, not_yet)
@@ -466,7 +442,7 @@ def what_screen(facts: Facts) -> Screen:
         page.state(
             overview,
             _("• Running since: {month}\n• Sending countries now: {count}").format(
-                month=started, count=_number(countries)
+                month=started, count=number_text(countries)
             ),
             attach=True,
         )
@@ -490,7 +466,7 @@ def sectors_screen(facts: Facts) -> Screen:
         manufacturing = _(
             "🏭 Manufacturing: companies with fewer than {workers} regular employees or less "
             "than {capital} billion won of capital"
-        ).format(workers=_number(workers), capital=_number(capital))
+        ).format(workers=number_text(workers), capital=number_text(capital))
     else:
         manufacturing = _("🏭 Manufacturing: small and medium companies")
     page.state(

@@ -96,10 +96,14 @@ def _disclaimer(facts: Mapping[str, Fact]) -> str:
 def intro_screen(facts: Mapping[str, Fact]) -> Screen:
     lines = [
         _("<b>EPS self-check</b>"),
-        _(
+        ngettext(
+            "{count} short question about the EPS requirements: age, criminal record, your "
+            "history in Korea, a ban on leaving Kazakhstan, passport, health and Korean. For "
+            "each one you see whether it is met, not met or unclear, and what to do next.",
             "{count} short questions about the EPS requirements: age, criminal record, your "
             "history in Korea, a ban on leaving Kazakhstan, passport, health and Korean. For "
-            "each one you see whether it is met, not met or unclear, and what to do next."
+            "each one you see whether it is met, not met or unclear, and what to do next.",
+            len(RULES),
         ).format(count=len(RULES)),
         "",
         _disclaimer(facts),

@@ -56,7 +56,7 @@ NOTE_LIMIT = 300  # characters per language
 NEWS_SHARE_OF_PACE = 0.8
 
 STAGE_TITLES: dict[int, LazyProxy] = {
-    1: __("Domestic approval in Korea"),
+    1: __("Domestic approval"),  # the sources say only this: not "in Korea"
     2: __("Inspection of the facilities for an EPS centre"),
     3: __("Decision of Korea's inter-ministerial commission"),
 }

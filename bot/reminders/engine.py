@@ -358,9 +358,7 @@ class ReminderEngine:
 
     async def restore(self, reminder_id: int, *, user_id: int) -> bool:
         """Undo a cancel, while the reminder's time is still ahead."""
-        reminder = await self.repo.restore(
-            reminder_id, user_id=user_id, now=int(self._clock.now())
-        )
+        reminder = await self.repo.restore(reminder_id, user_id=user_id, now=int(self._clock.now()))
         if reminder is None:
             return False
         self.store.put(reminder.id, reminder.fire_at)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 
 class ResumeCb(CallbackData, prefix="go"):
-    """"Continue where you left off": back to the step of the dialogue in progress."""
+    """ "Continue where you left off": back to the step of the dialogue in progress."""
 
 
 class LanguageCb(CallbackData, prefix="lang"):

@@ -18,7 +18,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("menu", __("Main menu")),
     ("eps", __("Legal work in Korea (EPS)")),
     ("reminders", __("Your reminders")),
-    ("selfcheck", __("EPS requirements self-check")),
+    ("selfcheck", __("EPS self-check")),
     ("departure", __("Leaving Korea: voluntary departure")),
     ("checklist", __("Your departure checklist")),
     ("language", __("Change language")),
