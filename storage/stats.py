@@ -36,8 +36,7 @@ class StatsRepository:
         return OpsStats(
             users_total=int(await db.fetch_value("SELECT COUNT(*) FROM users") or 0),
             users_blocked=int(
-                await db.fetch_value("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL")
-                or 0
+                await db.fetch_value("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL") or 0
             ),
             users_by_language=await self._grouped(
                 "SELECT COALESCE(language, 'none'), COUNT(*) FROM users GROUP BY 1 ORDER BY 1"
@@ -49,7 +48,6 @@ class StatsRepository:
                 "SELECT status, COUNT(*) FROM reminders GROUP BY 1 ORDER BY 1"
             ),
             active_dialogues=int(
-                await db.fetch_value("SELECT COUNT(*) FROM fsm_states WHERE state IS NOT NULL")
-                or 0
+                await db.fetch_value("SELECT COUNT(*) FROM fsm_states WHERE state IS NOT NULL") or 0
             ),
         )

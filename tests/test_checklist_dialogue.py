@@ -225,7 +225,10 @@ async def test_every_how_to_has_sources_and_a_way_back(make_user: UserFactory) -
             assert "does not depend on your visa status" in user.last_text
             assert "Since 6 November 2025" in user.last_text
         if key == "report":
-            assert "no earlier than 15 days and no later than 3 days before the flight" in user.last_text
+            assert (
+                "no earlier than 15 days and no later than 3 days before the flight"
+                in user.last_text
+            )
             assert "Add your flight date" in user.last_text
         await user.press("⬅️ Back to the checklist")
         assert user.last_message.message_id == checklist

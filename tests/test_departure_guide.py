@@ -180,7 +180,12 @@ ROOT_BUTTONS = {
 # For each subscreen: its heading and phrases that must be there, per language.
 SCREENS = {
     "❓": {
-        "kk": ["❓ Ерікті түрде кету деген не", "айыппұл (범칙금) алмайды", "EPS арқылы", "расталмаған"],
+        "kk": [
+            "❓ Ерікті түрде кету деген не",
+            "айыппұл (범칙금) алмайды",
+            "EPS арқылы",
+            "расталмаған",
+        ],
         "ru": [
             "❓ Что такое добровольный выезд",
             "не взимает штраф",
@@ -342,9 +347,18 @@ async def test_programme_status_follows_the_clock(
 
 
 CARD_MEANING = {
-    "kk": ["Мен Қазақстан азаматымын.", "Паспортымды, әуе билетімді және ерікті түрде кету туралы өтінішті алып келдім."],
-    "ru": ["Я — гражданин (гражданка) Казахстана.", "У меня с собой паспорт, авиабилет и заявление о добровольном выезде."],
-    "en": ["I am a citizen of Kazakhstan.", "I have brought my passport, my air ticket and the voluntary-departure report form."],
+    "kk": [
+        "Мен Қазақстан азаматымын.",
+        "Паспортымды, әуе билетімді және ерікті түрде кету туралы өтінішті алып келдім.",
+    ],
+    "ru": [
+        "Я — гражданин (гражданка) Казахстана.",
+        "У меня с собой паспорт, авиабилет и заявление о добровольном выезде.",
+    ],
+    "en": [
+        "I am a citizen of Kazakhstan.",
+        "I have brought my passport, my air ticket and the voluntary-departure report form.",
+    ],
 }
 SENT_BELOW = {
     "kk": "Төменде жіберілді: оны қызметкерге көрсетіңіз.",
