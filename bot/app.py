@@ -22,6 +22,7 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.facts import load_seed
+from bot.content.recheck import RecheckDigests
 from bot.departure.reminders import register_checklist_kinds
 from bot.departure.service import DeparturePlans
 from bot.eps.selfcheck import SelfChecks
@@ -64,6 +65,7 @@ class WorkflowData(TypedDict):
     departure: DeparturePlans
     selfcheck: SelfChecks
     personal_data: PersonalData
+    recheck: RecheckDigests
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class App:
     reminders: ReminderEngine
     content: ContentRepository
     clock: Clock
+    recheck: RecheckDigests
 
     async def start(
         self, bot: Bot, *, run_timer: bool, sender: TelegramSender | None = None
@@ -82,6 +85,7 @@ class App:
         Production calls it from `dispatcher.startup`; tests and the console call it directly."""
         await self.content.seed(load_seed(), now=int(self.clock.now()))
         await self.reminders.start(bot, run_timer=run_timer, sender=sender)
+        await self.recheck.ensure_scheduled()
 
 
 def build_dispatcher(
@@ -109,6 +113,8 @@ def build_dispatcher(
     register_tracker_kinds(reminders)
     register_checklist_kinds(reminders, repos.checklists)
     content = repos.content
+    recheck = RecheckDigests(content, users, reminders, clock, max_age_days=settings.recheck_days)
+    reminders.register_kind(recheck.kind())
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
@@ -127,6 +133,7 @@ def build_dispatcher(
             departure=DeparturePlans(repos.checklists, reminders, content, clock),
             selfcheck=SelfChecks(content, repos.selfchecks, clock),
             personal_data=PersonalData(repos, reminders, clock),
+            recheck=recheck,
         )
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
@@ -145,11 +152,13 @@ def build_dispatcher(
         reminders=reminders,
         content=content,
         clock=clock,
+        recheck=recheck,
     )
 
     async def on_startup(bot: Bot) -> None:
-        await app.start(bot, run_timer=run_timer)
+        # Admins first, so the start-up books the weekly digest for today's staff.
         await users.sync_admins(settings.admin_ids)
+        await app.start(bot, run_timer=run_timer)
         try:
             await register_commands(bot, i18n)
             await register_staff_commands(bot, i18n, await users.staff())

@@ -29,6 +29,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "QUIET_HOURS",
     "THROTTLE_RATE",
     "THROTTLE_BURST",
+    "RECHECK_DAYS",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -76,6 +77,7 @@ class Settings:
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
     throttle_rate: float = 1.0
     throttle_burst: int = 8
+    recheck_days: int = 90
 
     def require_token(self) -> SecretStr:
         """The token is needed only to talk to Telegram; the offline console runs without it."""
@@ -185,6 +187,10 @@ def load_settings(
     if not burst_raw.isdigit() or not 1 <= int(burst_raw) <= 1000:
         raise ConfigError("THROTTLE_BURST is malformed: expected a whole number from 1 to 1000")
 
+    recheck_raw = get("RECHECK_DAYS") or "90"
+    if not recheck_raw.isdigit() or not 1 <= int(recheck_raw) <= 3650:
+        raise ConfigError("RECHECK_DAYS is malformed: expected whole days from 1 to 3650")
+
     return Settings(
         bot_token=SecretStr(token_raw) if token_raw else None,
         database_path=Path(get("DATABASE_PATH") or "data/jolserik.sqlite3"),
@@ -197,4 +203,5 @@ def load_settings(
         quiet_hours=quiet_hours,
         throttle_rate=throttle_rate,
         throttle_burst=int(burst_raw),
+        recheck_days=int(recheck_raw),
     )

@@ -70,6 +70,7 @@ class FactVersion:
     changed_at: int
     changed_by: int | None
     source_year: int | None = None
+    rechecked: bool = False  # staff confirmed it unchanged; the value is the one before
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,39 @@ class ContentRepository:
         facts = await self._all()
         return {key: facts[key] for key in keys}
 
+    async def all(self) -> list[Fact]:
+        """Every fact, by key: what the re-check list looks through."""
+        facts = await self._all()
+        return [facts[key] for key in sorted(facts)]
+
+    async def mark_rechecked(self, key: str, *, by: int, now: int, checked_on: date) -> Fact:
+        """Staff checked the source again and the fact still holds: only the checked day moves
+        (value and source stay), and history records the re-check with who and when. It does
+        not count as an edit, so a later seed correction can still reach the fact."""
+        current = await self.get(key)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE content SET checked_on = ?, updated_at = ? WHERE key = ?",
+                (checked_on.isoformat(), now, key),
+            )
+            await tx.execute(
+                "INSERT INTO content_history (key, value, source_url, source_date, checked_on,"
+                " confidence, changed_at, changed_by, change)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recheck')",
+                (
+                    key,
+                    _dump(current.value),
+                    current.source_url,
+                    _source_when(current.source_date, current.source_year),
+                    checked_on.isoformat(),
+                    current.confidence.value,
+                    now,
+                    by,
+                ),
+            )
+        self._cache = None
+        return await self.get(key)
+
     async def update(
         self,
         key: str,
@@ -238,7 +272,7 @@ class ContentRepository:
         """Versions of one fact, newest first."""
         rows = await self._db.fetch_all(
             "SELECT key, value, source_url, source_date, checked_on, confidence, changed_at,"
-            " changed_by FROM content_history WHERE key = ? ORDER BY id DESC LIMIT ?",
+            " changed_by, change FROM content_history WHERE key = ? ORDER BY id DESC LIMIT ?",
             (key, limit),
         )
         return [
@@ -252,6 +286,7 @@ class ContentRepository:
                 changed_at=row["changed_at"],
                 changed_by=row["changed_by"],
                 source_year=_year(row["source_date"]),
+                rechecked=row["change"] == "recheck",
             )
             for row in rows
         ]

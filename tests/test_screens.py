@@ -10,6 +10,7 @@ characters, or one with no button at all, fails with the buttons that lead to it
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -119,6 +120,9 @@ async def test_every_screen_fits_a_phone_and_has_a_way_back(
         }
     )
     assert not stranded, f"screens without a way back: {stranded}"
+    # A date ending in "г." or "ж." followed by the sentence's own full stop reads "г..".
+    doubled = sorted({s.path[-1] for s in screens if re.search(r"[^.]\.\.(?!\.)", s.text)})
+    assert not doubled, f"doubled full stops on: {doubled}"
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru", "en"])

@@ -81,11 +81,12 @@ CANNOT_APPLY = {
     "en": "Until stage 3 is passed and an agreement is signed, citizens of Kazakhstan cannot apply "
     "through EPS",
 }
+# The stage was last confirmed against its source in January: users see how old it is.
 SOURCE = {
-    "kk": "🔎 Тексерілген күні: 2026\u202fж. 21 қараша · дереккөз: kaz.inform.kz, "
+    "kk": "🔎 Тексерілген күні: 2026\u202fж. 30 қаңтар · дереккөз: kaz.inform.kz, "
     "2026\u202fж. 30 қаңтар",
-    "ru": "🔎 Проверено 21 ноября 2026\u202fг. · источник: kaz.inform.kz, 30 января 2026\u202fг.",
-    "en": "🔎 Checked 21 November 2026 · source: kaz.inform.kz, 30 January 2026",
+    "ru": "🔎 Проверено 30 января 2026\u202fг. · источник: kaz.inform.kz, 30 января 2026\u202fг.",
+    "en": "🔎 Checked 30 January 2026 · source: kaz.inform.kz, 30 January 2026",
 }
 SUBSCRIBE = {
     "kk": "Өзгергенде хабарлаңыз",
@@ -653,7 +654,9 @@ async def test_restart_after_confirm_sends_each_news_exactly_once(
     assert await newer.reminders.run_due() == 0
     assert len(news_to(session, first.user_id)) + len(news_to(session, second.user_id)) == 2
     counts = await newer.reminders.repo.count_by_status()
-    assert counts == {ReminderStatus.SENT.value: 2}
+    # Each news item sent once; the one pending reminder is the admin's weekly re-check digest.
+    assert counts == {ReminderStatus.SENT.value: 2, ReminderStatus.PENDING.value: 1}
+    assert len(await newer.reminders.repo.pending_of_kind_prefix(ADMIN_ID, "staff.")) == 1
 
 
 # -- data rights --------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ async def test_staff_see_a_staff_section_and_staff_lines_in_help(
     assert "/tracker" in admin.last_text and "/programme" in admin.last_text
     await admin.send("/menu")
     await admin.press(label)
-    assert len(admin.buttons) == 4  # statistics, the two editors, back to the menu
+    assert len(admin.buttons) == 5  # statistics, the two editors, re-check, back to the menu
     await admin.press({"kk": "Қосылу трекері", "ru": "Трекер", "en": "Accession tracker"}[locale])
     assert admin.last_text.startswith(
         {"kk": "Қосылу трекері", "ru": "Трекер присоединения", "en": "Accession tracker"}[locale]

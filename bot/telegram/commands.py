@@ -36,6 +36,7 @@ STAFF_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("stats", __("Statistics (staff)")),
     ("tracker", __("Accession tracker (staff)")),
     ("programme", __("Voluntary-departure programme window (staff)")),
+    ("recheck", __("Facts due for re-check (staff)")),
 )
 
 

@@ -66,8 +66,8 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         key="staff",
         label=__("🛠 Staff"),
         help_line=__(
-            "🛠 <b>Staff</b>: statistics, the accession tracker and the programme window "
-            "(/stats, /tracker, /programme)."
+            "🛠 <b>Staff</b>: statistics, the accession tracker, the programme window and "
+            "facts due for re-check (/stats, /tracker, /programme, /recheck)."
         ),
         staff_only=True,
     ),

@@ -263,7 +263,11 @@ class FactEditor:
                 when=format_datetime(version.changed_at, zone, current_locale()),
                 who=who,
             )
-            body = self.history_lines(version)
+            body = (
+                [_("✅ Re-checked against the source, unchanged.")]
+                if version.rechecked
+                else self.history_lines(version)
+            )
             source = f"🔎 {escape(source_name(version.source_url))}"
             blocks.append("\n".join([head, *body, source]))
         back = self.data("resume") if in_dialogue else self.data("panel")
