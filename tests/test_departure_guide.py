@@ -690,3 +690,25 @@ async def test_the_same_dates_with_new_notes_need_no_warning(make_user: UserFact
     await admin.press("↩️")  # the source
     assert admin.last_text.startswith(PREVIEW["en"])
     assert admin.buttons[0] == "✅ Confirm and publish"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_officer_card_for_the_airport_and_with_an_interpreter(
+    make_user: UserFactory, locale: str
+) -> None:
+    user = make_user()
+    await onboard(user, locale)
+    await user.send("/departure")
+    await user.press("🪪")
+    assert "자진출국 신고를 하러 왔습니다." in user.last_text
+    assert user.buttons[0].startswith("✓ 🏢")  # the office card is the one shown
+    await user.press("✈️")
+    card = user.last_text
+    assert "하이코리아로 자진출국 사전신고를 했습니다. 출국 확인을 받으러 왔습니다." in card
+    assert "자진출국 신고를 하러 왔습니다." not in card
+    assert user.buttons[1].startswith("✓ ✈️")
+    await user.press("➕")
+    assert "러시아어 통역이 필요합니다." in user.last_text
+    assert "하이코리아로" in user.last_text  # the place chosen before is kept
+    await user.press("📤")
+    assert user.last_text == officer_card_korean(CardChoice(airport=True, interpreter=True))

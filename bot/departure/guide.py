@@ -351,18 +351,20 @@ def card_screen(choice: CardChoice) -> Screen:
     def card(label: str, other: CardChoice) -> InlineKeyboardButton:
         return button(label, DepartureCb(screen="card", value=other.pack()))
 
-    place = (
-        card(_("🏢 At the immigration office"), replace(choice, airport=False))
-        if choice.airport
-        else card(_("✈️ At the airport (reported online)"), replace(choice, airport=True))
-    )
+    def place(label: str, airport: bool) -> InlineKeyboardButton:
+        # Both places stay on screen; the one shown now is ticked.
+        return card(
+            ("✓ " if choice.airport is airport else "") + label, replace(choice, airport=airport)
+        )
+
     interpreter = (
         card(_("➖ Remove the interpreter line"), replace(choice, interpreter=False))
         if choice.interpreter
         else card(_("➕ I need a Russian interpreter"), replace(choice, interpreter=True))
     )
     markup = keyboard(
-        [place],
+        [place(_("🏢 At the immigration office"), False)],
+        [place(_("✈️ At the airport (reported online)"), True)],
         [interpreter],
         [
             button(
