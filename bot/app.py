@@ -19,6 +19,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.utils.i18n import I18n
 
+from bot.announcements.delivery import AnnouncementEngine
+from bot.announcements.progress import ProgressReporter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.facts import load_seed
@@ -66,6 +68,7 @@ class WorkflowData(TypedDict):
     selfcheck: SelfChecks
     personal_data: PersonalData
     recheck: RecheckDigests
+    announcements: AnnouncementEngine
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class App:
     content: ContentRepository
     clock: Clock
     recheck: RecheckDigests
+    announcements: AnnouncementEngine
 
     async def start(
         self, bot: Bot, *, run_timer: bool, sender: TelegramSender | None = None
@@ -86,6 +90,8 @@ class App:
         await self.content.seed(load_seed(), now=int(self.clock.now()))
         await self.reminders.start(bot, run_timer=run_timer, sender=sender)
         await self.recheck.ensure_scheduled()
+        # Announcements share the reminders' sender: one pace, one 429 hold, for the process.
+        await self.announcements.start(self.reminders.sender, run_timer=run_timer)
 
 
 def build_dispatcher(
@@ -115,6 +121,17 @@ def build_dispatcher(
     content = repos.content
     recheck = RecheckDigests(content, users, reminders, clock, max_age_days=settings.recheck_days)
     reminders.register_kind(recheck.kind())
+    announcements = AnnouncementEngine(
+        repos.announcements,
+        users,
+        clock,
+        default_locale=settings.default_locale,
+        quiet_hours=QuietHours(*settings.quiet_hours),
+        on_unreachable=reminders.cancel_all_quietly,
+    )
+    announcements.on_progress = ProgressReporter(
+        users, reminders, i18n, staff_chat_id=settings.staff_chat_id
+    ).report
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
@@ -134,6 +151,7 @@ def build_dispatcher(
             selfcheck=SelfChecks(content, repos.selfchecks, clock),
             personal_data=PersonalData(repos, reminders, clock),
             recheck=recheck,
+            announcements=announcements,
         )
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
@@ -153,11 +171,12 @@ def build_dispatcher(
         content=content,
         clock=clock,
         recheck=recheck,
+        announcements=announcements,
     )
 
     async def on_startup(bot: Bot) -> None:
         # Admins first, so the start-up books the weekly digest for today's staff.
-        await users.sync_admins(settings.admin_ids)
+        await users.sync_admins(settings.admin_ids, now=int(clock.now()))
         await app.start(bot, run_timer=run_timer)
         try:
             await register_commands(bot, i18n)
@@ -168,6 +187,7 @@ def build_dispatcher(
             log.warning("command list not registered (%s)", type(error).__name__)
 
     async def on_shutdown() -> None:
+        await announcements.shutdown()
         await reminders.shutdown()
 
     dispatcher.startup.register(on_startup)

@@ -12,6 +12,7 @@ from aiogram import Router
 
 from bot.telegram.filters import PrivateChat
 from handlers import (
+    announcements,
     checklist,
     departure,
     eligibility,
@@ -48,6 +49,7 @@ def build_router() -> Router:
         tracker,
         departure,
         checklist,
+        announcements,
         staff,  # after the features: its refusals catch staff commands nobody above accepted
     )
     for feature in features:

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.profile import is_onboarded
 from bot.telegram.callbacks import LanguageCb, menu_section
-from bot.telegram.commands import set_chat_commands
+from bot.telegram.commands import set_commands_for
 from bot.telegram.dialogue import keep_dialogue, on_command_or_button, out_of_date
 from bot.telegram.keyboards import language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
@@ -42,7 +42,7 @@ async def language_chosen(
         return
     await users.set_language(user_record.id, callback_data.code)
     record = await users.get(user_record.id) or user_record
-    await set_chat_commands(bot, i18n, user_record.id, callback_data.code, staff=record.is_staff)
+    await set_commands_for(bot, i18n, record)
     # From here on the user reads the new language, within this very update too.
     with i18n.use_locale(callback_data.code):
         if not is_onboarded(record):

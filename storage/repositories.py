@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.announcements import AnnouncementRepository
 from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository
 from storage.db import Database
@@ -29,6 +30,7 @@ class Repositories:
     selfchecks: EligibilityRepository
     subscriptions: SubscriptionRepository
     stats: StatsRepository
+    announcements: AnnouncementRepository
 
 
 def sqlite_repositories(db: Database) -> Repositories:
@@ -40,4 +42,5 @@ def sqlite_repositories(db: Database) -> Repositories:
         selfchecks=EligibilityRepository(db),
         subscriptions=SubscriptionRepository(db),
         stats=StatsRepository(db),
+        announcements=AnnouncementRepository(db),
     )

@@ -22,6 +22,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class RoleAction(StrEnum):
+    """What one entry of the staff audit log records (the `staff_audit.action` column)."""
+
+    ADD_STAFF = "add_staff"  # an admin made a user staff
+    REMOVE_STAFF = "remove_staff"  # an admin made a staff member a regular user again
+    ADD_ADMIN = "add_admin"  # ADMIN_IDS made someone an admin
+    REMOVE_ADMIN = "remove_admin"  # an id left ADMIN_IDS: that admin is a regular user again
+
+
 class Audience(StrEnum):
     """Who the person is; it picks sensible defaults (e.g. time zone) and broadcast targets."""
 
@@ -44,6 +53,18 @@ class UserRecord:
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """One entry of the staff audit log: who (`actor_id`; None is the bot's configuration,
+    ADMIN_IDS), did what, to whom, when."""
+
+    id: int
+    at: int
+    actor_id: int | None
+    action: RoleAction
+    target_id: int
 
 
 _COLUMNS = "id, language, time_zone, role, audience, created_at, last_seen_at, blocked_at"
@@ -102,13 +123,23 @@ class UserRepository:
         return changed
 
     async def register(self, user_id: int, *, now: int, role: Role = Role.USER) -> UserRecord:
-        """Create the user if new; return the stored record either way."""
-        await self._write(
+        """Create the user if new; return the stored record either way. A new user created as
+        an admin (listed in ADMIN_IDS) is in the audit log, by the configuration."""
+        insert = (
             "INSERT INTO users (id, role, created_at, last_seen_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (id) DO NOTHING",
-            (user_id, role.value, now, now),
-            user_id,
+            " ON CONFLICT (id) DO NOTHING"
         )
+        if role is not Role.ADMIN:  # the common case: one statement, no transaction
+            await self._write(insert, (user_id, role.value, now, now), user_id)
+        else:
+            self._cache.pop(user_id, None)
+            async with self._db.transaction() as tx:
+                cursor = await tx.execute(insert, (user_id, role.value, now, now))
+                created = cursor.rowcount > 0
+                await cursor.close()
+                if created:
+                    await _audit(tx, now, None, RoleAction.ADD_ADMIN, user_id)
+            self._cache.pop(user_id, None)
         record = await self.get(user_id)
         assert record is not None  # noqa: S101 - inserted just above
         return record
@@ -137,7 +168,99 @@ class UserRepository:
         )
 
     async def set_role(self, user_id: int, role: Role) -> None:
+        """Set a role without an audit entry: for tests and data fixes. Role changes people
+        make go through `add_staff`, `remove_staff` and `apply_admin_ids`, which are audited."""
         await self._write("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id), user_id)
+
+    async def _change_role(
+        self,
+        user_id: int,
+        *,
+        allowed_from: tuple[Role, ...],
+        to: Role,
+        action: RoleAction,
+        actor_id: int | None,
+        now: int,
+    ) -> bool:
+        """Change the role and write the audit entry in one transaction, only if the user now
+        has one of `allowed_from`: a second press of Confirm, or two admins at once, change
+        nothing and log nothing. True when the role changed."""
+        self._cache.pop(user_id, None)
+        placeholders = ", ".join("?" for _ in allowed_from)
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"UPDATE users SET role = ? WHERE id = ? AND role IN ({placeholders})",
+                (to.value, user_id, *(role.value for role in allowed_from)),
+            )
+            changed = cursor.rowcount > 0
+            await cursor.close()
+            if changed:
+                await _audit(tx, now, actor_id, action, user_id)
+        # Dropped again after the write: the sender's next update reads the new role.
+        self._cache.pop(user_id, None)
+        return changed
+
+    async def add_staff(self, user_id: int, *, by: int, now: int) -> bool:
+        """An admin makes a regular user staff. False when they are staff or admin already (or
+        unknown): nothing changed, nothing logged."""
+        return await self._change_role(
+            user_id,
+            allowed_from=(Role.USER,),
+            to=Role.STAFF,
+            action=RoleAction.ADD_STAFF,
+            actor_id=by,
+            now=now,
+        )
+
+    async def remove_staff(self, user_id: int, *, by: int, now: int) -> bool:
+        """An admin makes a staff member a regular user again; admins are not touched (they
+        come from ADMIN_IDS). False when nothing changed."""
+        return await self._change_role(
+            user_id,
+            allowed_from=(Role.STAFF,),
+            to=Role.USER,
+            action=RoleAction.REMOVE_STAFF,
+            actor_id=by,
+            now=now,
+        )
+
+    async def apply_admin_ids(self, user_id: int, is_admin: bool, *, now: int) -> bool:
+        """Make a known user's role follow ADMIN_IDS (listed: admin; no longer listed: a
+        regular user), logged with the configuration as the actor. True when it changed."""
+        if is_admin:
+            return await self._change_role(
+                user_id,
+                allowed_from=(Role.USER, Role.STAFF),
+                to=Role.ADMIN,
+                action=RoleAction.ADD_ADMIN,
+                actor_id=None,
+                now=now,
+            )
+        return await self._change_role(
+            user_id,
+            allowed_from=(Role.ADMIN,),
+            to=Role.USER,
+            action=RoleAction.REMOVE_ADMIN,
+            actor_id=None,
+            now=now,
+        )
+
+    async def role_changes(self, limit: int = 20) -> list[RoleChange]:
+        """The newest entries of the staff audit log, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT id, at, actor_id, action, target_id FROM staff_audit ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            RoleChange(
+                id=row["id"],
+                at=row["at"],
+                actor_id=row["actor_id"],
+                action=RoleAction(row["action"]),
+                target_id=row["target_id"],
+            )
+            for row in rows
+        ]
 
     async def mark_blocked(self, user_id: int, *, now: int) -> None:
         await self._write(
@@ -145,6 +268,20 @@ class UserRepository:
             (now, user_id),
             user_id,
         )
+
+    async def set_announcements_muted(self, user_id: int, muted: bool) -> None:
+        """Through `_write`, like every write, so no cached record outlives the change."""
+        await self._write(
+            "UPDATE users SET announcements_muted = ? WHERE id = ?", (int(muted), user_id), user_id
+        )
+
+    async def announcements_muted(self, user_id: int) -> bool:
+        """Read from the table, not the cache: `UserRecord` does not carry the flag (only the
+        settings screen needs it; the delivery engine filters on it in SQL)."""
+        value = await self._db.fetch_value(
+            "SELECT announcements_muted FROM users WHERE id = ?", (user_id,)
+        )
+        return bool(value)
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user and, through foreign keys and explicit deletes, all their data."""
@@ -167,17 +304,28 @@ class UserRepository:
         )
         return [_to_record(row) for row in rows]
 
-    async def sync_admins(self, admin_ids: frozenset[int]) -> None:
+    async def sync_admins(self, admin_ids: frozenset[int], *, now: int) -> None:
         """ADMIN_IDS is the only source of admins: at start-up, known users listed there become
         admins and admins no longer listed become regular users (the user middleware does the
-        same at each one's next message)."""
+        same at each one's next message). Each change is in the audit log, by the
+        configuration."""
         for record in await self.staff():
             if record.role is Role.ADMIN and record.id not in admin_ids:
-                await self.set_role(record.id, Role.USER)
-        for admin_id in admin_ids:
+                await self.apply_admin_ids(record.id, False, now=now)
+        for admin_id in sorted(admin_ids):
             record = await self.get(admin_id)
             if record is not None and record.role is not Role.ADMIN:
-                await self.set_role(admin_id, Role.ADMIN)
+                await self.apply_admin_ids(admin_id, True, now=now)
 
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM users") or 0)
+
+
+async def _audit(
+    tx: aiosqlite.Connection, now: int, actor_id: int | None, action: RoleAction, target_id: int
+) -> None:
+    """One audit entry, inside the caller's transaction (with the role change it records)."""
+    await tx.execute(
+        "INSERT INTO staff_audit (at, actor_id, action, target_id) VALUES (?, ?, ?, ?)",
+        (now, actor_id, action.value, target_id),
+    )

@@ -24,6 +24,7 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
         "selfcheck",
         "departure",
         "checklist",
+        "announcements",
         "language",
         "mydata",
         "privacy",

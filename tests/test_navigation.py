@@ -59,6 +59,7 @@ async def test_language_can_be_changed_any_time(make_user: UserFactory, app) -> 
         "🇰🇷 Legal work (EPS)",
         "🛫 Leaving Korea",
         "⏰ Reminders",
+        "📢 Announcements",
         "🔒 My data",
         "🛡 Privacy",
         "🌐 Language",
@@ -193,7 +194,7 @@ async def test_anything_unexpected_gets_a_way_back(
     ):
         await act
         assert user.last_text.startswith(sorry)
-        assert len(user.buttons) == 7
+        assert len(user.buttons) == 8
 
 
 async def test_out_of_date_button(make_user: UserFactory) -> None:

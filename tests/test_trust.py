@@ -10,6 +10,7 @@ from aiogram.types import BotCommandScopeChat
 
 from bot.app import build_dispatcher
 from bot.offline.simuser import SimulatedUser
+from bot.telegram.commands import ADMIN_COMMANDS as ADMIN_COMMAND_LIST
 from bot.telegram.commands import STAFF_COMMANDS as STAFF_COMMAND_LIST
 from handlers.staff import STAFF_ACTIONS, STAFF_COMMANDS
 from storage.db import Database
@@ -222,7 +223,9 @@ async def test_staff_commands_are_listed_in_the_staff_chats_only(app, bot, sessi
     assert {"stats", "tracker", "programme"} <= set(by_chat[ADMIN_ID])
     default = next(c for c in session.calls_of(SetMyCommands) if c.language_code == "ru")
     assert "tracker" not in [c.command for c in default.commands]
-    assert sorted(name for name, _ in STAFF_COMMAND_LIST) == sorted(STAFF_COMMANDS)
+    listed = STAFF_COMMAND_LIST + ADMIN_COMMAND_LIST
+    assert sorted(name for name, _ in listed) == sorted(STAFF_COMMANDS)
+    assert "staff" in by_chat[ADMIN_ID]  # the admin's own list has /staff
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru", "en"])
@@ -242,7 +245,9 @@ async def test_staff_see_a_staff_section_and_staff_lines_in_help(
     assert "/tracker" in admin.last_text and "/programme" in admin.last_text
     await admin.send("/menu")
     await admin.press(label)
-    assert len(admin.buttons) == 5  # statistics, the two editors, re-check, back to the menu
+    # announcements, statistics, the two editors, re-check, staff and admins (admins only),
+    # back to the menu
+    assert len(admin.buttons) == 7
     await admin.press({"kk": "Қосылу трекері", "ru": "Трекер", "en": "Accession tracker"}[locale])
     assert admin.last_text.startswith(
         {"kk": "Қосылу трекері", "ru": "Трекер присоединения", "en": "Accession tracker"}[locale]

@@ -9,6 +9,7 @@ message that does not exist, or editing it to the same content, fails as it does
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -26,7 +27,10 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
+    SendDocument,
     SendMessage,
+    SendPhoto,
+    SendVideo,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -59,6 +63,10 @@ class StoredMessage:
     reply_markup: dict[str, Any] | None
     date: int
     from_bot: bool
+    # Formatting as Telegram entities (`entities`, or `caption_entities` of a media message).
+    entities: list[dict[str, Any]] | None = None
+    media_kind: str | None = None  # "photo" / "document" / "video"; None for a text message
+    file_id: str | None = None  # the media's file_id; the text above is then its caption
 
 
 @dataclass
@@ -70,6 +78,9 @@ class FakeTelegramSession(BaseSession):
     messages: dict[tuple[int, int], StoredMessage] = field(default_factory=dict)
     results: dict[int, Any] = field(default_factory=dict)  # index in `calls` -> what it returned
     record_calls: bool = True
+    # Seconds each call takes (the network and Telegram): a number, or a function giving one per
+    # call (e.g. lambda: random.uniform(0.03, 0.08)); benchmarks use it, tests leave it at 0.
+    latency: float | Callable[[], float] = 0.0
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -150,6 +161,9 @@ class FakeTelegramSession(BaseSession):
         index = len(self.calls)
         if self.record_calls:
             self.calls.append(method)
+        delay = self.latency() if callable(self.latency) else self.latency
+        if delay > 0:
+            await asyncio.sleep(delay)
         result = self._answer(bot, method)
         if self.record_calls:
             self.results[index] = result
@@ -211,8 +225,13 @@ class FakeTelegramSession(BaseSession):
             "message_id": stored.message_id,
             "date": stored.date,
             "chat": {"id": stored.chat_id, "type": "private" if stored.chat_id > 0 else "group"},
-            "text": stored.text,
         }
+        if stored.media_kind is None:
+            data["text"] = stored.text
+            if stored.entities:
+                data["entities"] = stored.entities
+        else:
+            data.update(self._media_json(stored))
         if stored.from_bot:
             data["from"] = self._bot_user()
         if stored.reply_markup:
@@ -221,6 +240,28 @@ class FakeTelegramSession(BaseSession):
 
     def message_json(self, chat_id: int, message_id: int) -> dict[str, Any]:
         return self._message_json(self.messages[(chat_id, message_id)])
+
+    @staticmethod
+    def _media_json(stored: StoredMessage) -> dict[str, Any]:
+        file = {"file_id": stored.file_id or "", "file_unique_id": f"u{stored.file_id or ''}"}
+        data: dict[str, Any]
+        if stored.media_kind == "photo":
+            data = {"photo": [{**file, "width": 1280, "height": 960}]}
+        elif stored.media_kind == "video":
+            data = {"video": {**file, "width": 1280, "height": 720, "duration": 10}}
+        else:
+            data = {"document": file}
+        if stored.text:
+            data["caption"] = stored.text
+        if stored.entities:
+            data["caption_entities"] = stored.entities
+        return data
+
+    @staticmethod
+    def _entities_json(entities: Any) -> list[dict[str, Any]] | None:
+        if not entities:
+            return None
+        return [entity.model_dump(mode="json", exclude_none=True) for entity in entities]
 
     @staticmethod
     def _markup_json(markup: Any) -> dict[str, Any] | None:
@@ -240,6 +281,24 @@ class FakeTelegramSession(BaseSession):
                 reply_markup=self._markup_json(method.reply_markup),
                 date=int(self.clock()),
                 from_bot=True,
+                entities=self._entities_json(method.entities),
+            )
+            self.remember(stored)
+            return self._message_json(stored)
+        if isinstance(method, SendPhoto | SendDocument | SendVideo):
+            chat_id = int(method.chat_id)
+            kinds = {SendPhoto: "photo", SendDocument: "document", SendVideo: "video"}
+            media = getattr(method, kinds[type(method)])
+            stored = StoredMessage(
+                chat_id=chat_id,
+                message_id=self.next_message_id(chat_id),
+                text=method.caption or "",
+                reply_markup=self._markup_json(method.reply_markup),
+                date=int(self.clock()),
+                from_bot=True,
+                entities=self._entities_json(method.caption_entities),
+                media_kind=kinds[type(method)],
+                file_id=media if isinstance(media, str) else "uploaded",
             )
             self.remember(stored)
             return self._message_json(stored)
@@ -248,6 +307,8 @@ class FakeTelegramSession(BaseSession):
             stored = self.messages.get(key)
             if stored is None or not stored.from_bot:
                 raise _ApiError(400, "Bad Request: message to edit not found")
+            if isinstance(method, EditMessageText) and stored.media_kind is not None:
+                raise _ApiError(400, "Bad Request: there is no text in the message to edit")
             new_text = method.text if isinstance(method, EditMessageText) else stored.text
             new_markup = self._markup_json(method.reply_markup)
             if new_text == stored.text and new_markup == stored.reply_markup:
@@ -258,6 +319,8 @@ class FakeTelegramSession(BaseSession):
                     "of the message",
                 )
             stored.text, stored.reply_markup = new_text, new_markup
+            if isinstance(method, EditMessageText):
+                stored.entities = self._entities_json(method.entities)
             return self._message_json(stored)
         if isinstance(method, DeleteMessage):
             if self.messages.pop((int(method.chat_id), method.message_id), None) is None:

@@ -116,6 +116,22 @@ class SimulatedUser:
         message = self._new_user_message(photo=photo)
         return await self.feed({"update_id": self.session.next_update_id(), "message": message})
 
+    async def send_formatted(
+        self,
+        text: str,
+        entities: list[dict[str, Any]],
+        *,
+        photo_id: str | None = None,
+    ) -> list[TelegramMethod[Any]]:
+        """A message with Telegram formatting (bold, links...) as entities, as a person writes
+        it in the app; with `photo_id`, a photo whose caption is `text`."""
+        if photo_id is None:
+            message = self._new_user_message(text=text, entities=entities)
+        else:
+            photo = [{"file_id": photo_id, "file_unique_id": "PH", "width": 90, "height": 90}]
+            message = self._new_user_message(photo=photo, caption=text, caption_entities=entities)
+        return await self.feed({"update_id": self.session.next_update_id(), "message": message})
+
     async def press(
         self, label: str, *, message_id: int | None = None
     ) -> list[TelegramMethod[Any]]:
@@ -210,3 +226,21 @@ class SimulatedUser:
             for call in self.last_calls
             if isinstance(call, AnswerCallbackQuery) and call.text
         ]
+
+    async def send_forwarded(
+        self, text: str, origin_user_id: int | None, *, origin_name: str = "Dana"
+    ) -> list[TelegramMethod[Any]]:
+        """Forward a text message someone else wrote: from `origin_user_id`, or, with None,
+        from a person whose privacy settings hide them (Telegram then sends only a name)."""
+        date = int(self.session.clock())
+        if origin_user_id is None:
+            origin: dict[str, Any] = {
+                "type": "hidden_user",
+                "date": date,
+                "sender_user_name": origin_name,
+            }
+        else:
+            sender = {"id": origin_user_id, "is_bot": False, "first_name": origin_name}
+            origin = {"type": "user", "date": date, "sender_user": sender}
+        message = self._new_user_message(text=text, forward_origin=origin)
+        return await self.feed({"update_id": self.session.next_update_id(), "message": message})

@@ -37,6 +37,8 @@ class StoredData:
     departure_plan: Checklist | None
     tracker_news: bool
     has_dialogue: bool
+    announcements_received: int = 0
+    announcements_muted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,22 @@ def _subscription_lines(data: StoredData) -> list[str]:
     ]
 
 
+def _announcement_lines(data: StoredData) -> list[str]:
+    lines = []
+    if data.announcements_received:
+        lines.append(
+            _("• Announcements sent to you: {count} (read them again in 📢 Announcements)").format(
+                count=data.announcements_received
+            )
+        )
+    lines.append(
+        _("• Announcements: muted (only urgent ones reach you)")
+        if data.announcements_muted
+        else _("• Announcements: on")
+    )
+    return lines
+
+
 def _staff_lines(data: StoredData) -> list[str]:
     if not data.user.is_staff:
         return []
@@ -160,8 +178,18 @@ REGISTRY: tuple[Kept, ...] = (
         _subscription_lines,
     ),
     Kept(
+        "announcements",
+        ("announcement_recipients",),
+        __("which announcements you received, and whether you muted them"),
+        __(
+            "• which team announcements were sent to you, so you can read them again, and "
+            "whether you muted announcements"
+        ),
+        _announcement_lines,
+    ),
+    Kept(
         "staff_audit",
-        ("content", "content_history"),
+        ("content", "content_history", "announcements", "staff_audit"),
         __("not erased: your staff id in the change history, which records who published what"),
         __("• for staff: your id beside each fact version you published, for accountability"),
         _staff_lines,
@@ -204,6 +232,8 @@ class PersonalData:
             departure_plan=await repos.checklists.get(user.id),
             tracker_news=await repos.subscriptions.is_subscribed(user.id, TRACKER_TOPIC),
             has_dialogue=has_dialogue,
+            announcements_received=await repos.announcements.count_received(user.id),
+            announcements_muted=await repos.users.announcements_muted(user.id),
         )
 
     async def erase(self, user: UserRecord) -> None:

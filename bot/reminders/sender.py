@@ -1,4 +1,4 @@
-"""The one place that sends bot-initiated messages (reminders now, broadcasts later) to Telegram.
+"""The one place that sends bot-initiated messages (reminders, news, announcements) to Telegram.
 
 It knows Telegram's limits and errors:
 - a global pace (Telegram allows about 30 messages per second to different chats; we stay under);
@@ -7,6 +7,7 @@ It knows Telegram's limits and errors:
 - network failures and 5xx: retry with exponential backoff, a bounded number of times;
 - 403 (blocked, deactivated) and "chat not found": the person is unreachable; the caller marks
   them blocked. Other 400s are our bug: not retried, reported as failed.
+- two lanes on one budget: personal sends (reminders) go ahead of bulk ones (announcements).
 Replies to a user's own update go through aiogram directly: they are one per update and cannot
 outpace Telegram's per-chat limit.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,7 +30,10 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.announcements.content import send_version
+from bot.announcements.model import Version
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +54,68 @@ class SendResult:
 
 
 class Pace:
-    """Spaces sends evenly at `per_second`; a 429 pushes every later slot back."""
+    """Spaces sends evenly at `per_second`; a 429 pushes every later slot back.
+
+    Two lanes share the one budget. A personal send (a reminder, a progress edit) takes the next
+    free slot ahead of every waiting bulk send (an announcement), so a person's "your flight is
+    tomorrow" never queues behind 100,000 announcement messages; bulk sends get the slots nobody
+    else wants. Waiters are released in order by one releaser task, one per interval.
+    """
 
     def __init__(self, per_second: float, clock: Callable[[], float], sleep: Sleep) -> None:
         self._interval = 1.0 / per_second
         self._clock = clock
         self._sleep = sleep
         self._next_slot = 0.0
+        self._priority: deque[asyncio.Future[None]] = deque()
+        self._bulk: deque[asyncio.Future[None]] = deque()
+        self._releaser: asyncio.Task[None] | None = None
 
-    async def wait_turn(self) -> None:
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """(personal, bulk) sends waiting for a slot now."""
+        return len(self._priority), len(self._bulk)
+
+    async def wait_turn(self, *, bulk: bool = False) -> None:
         now = self._clock()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + self._interval
-        if slot > now:
-            await self._sleep(slot - now)
+        ahead = self._priority if not bulk else (self._priority or self._bulk)
+        if not ahead and now >= self._next_slot:
+            self._take(now)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        lane = self._bulk if bulk else self._priority
+        lane.append(waiter)
+        if self._releaser is None or self._releaser.done():
+            self._releaser = asyncio.create_task(self._release())
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter in lane:
+                lane.remove(waiter)
+            raise
 
     def hold_until(self, moment: float) -> None:
         self._next_slot = max(self._next_slot, moment)
+
+    def _take(self, now: float) -> None:
+        # A waiter woken a little late keeps the schedule (the next slot is one interval after
+        # this one was due, not after the wake-up), so timer jitter does not wear the rate
+        # down; after an idle spell the schedule restarts from now, so no burst builds up.
+        on_time = now - self._next_slot < self._interval
+        self._next_slot = (self._next_slot if on_time else now) + self._interval
+
+    async def _release(self) -> None:
+        while self._priority or self._bulk:
+            now = self._clock()
+            if now < self._next_slot:
+                await self._sleep(self._next_slot - now)
+                continue  # a 429 may have moved the slot meanwhile
+            lane = self._priority or self._bulk
+            waiter = lane.popleft()
+            if waiter.done():  # its task was cancelled
+                continue
+            self._take(now)
+            waiter.set_result(None)
 
 
 class TelegramSender:
@@ -84,32 +134,93 @@ class TelegramSender:
         self._clock = clock
         self._sleep = sleep
         self.per_second = per_second  # fan-outs (tracker news) plan their fire times by it
-        self._pace = Pace(per_second, clock, sleep)
+        self.pace = Pace(per_second, clock, sleep)
         self._max_retry_after_waits = max_retry_after_waits
         self._network_retries = network_retries
         self._backoff_base = backoff_base
 
+    @property
+    def bot(self) -> Bot:
+        return self._bot
+
     async def send_message(
-        self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+        self,
+        chat_id: int,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        bulk: bool = False,
     ) -> SendResult:
+        """A message in the bot's parse mode (HTML). Personal by default: ahead of bulk sends."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup),
+            bulk=bulk,
+        )
+
+    async def send_version(
+        self,
+        chat_id: int,
+        version: Version,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        bulk: bool = True,
+    ) -> SendResult:
+        """One announcement version (text or media, with its entities). Bulk by default: it
+        yields every slot to personal sends waiting at the same moment."""
+        return await self._call(
+            chat_id, lambda: send_version(self._bot, chat_id, version, reply_markup), bulk=bulk
+        )
+
+    async def edit_text(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> SendResult:
+        """Edit a message the bot sent (e.g. a progress line), in the bot's parse mode. An edit
+        to the same content counts as done: Telegram refuses it, but the message is right."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
+            ),
+            bulk=False,
+            unchanged_ok=True,
+        )
+
+    async def _call(
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[Message | bool]],
+        *,
+        bulk: bool,
+        unchanged_ok: bool = False,
+    ) -> SendResult:
+        """The one retry loop: pace, 429 (a global hold), 403 / chat not found (unreachable),
+        network errors and 5xx (backoff), other 400s (our bug: failed, not retried)."""
         retry_after_waits = 0
         network_failures = 0
         while True:
-            await self._pace.wait_turn()
+            await self.pace.wait_turn(bulk=bulk)
             try:
-                message = await self._bot.send_message(chat_id, text, reply_markup=reply_markup)
+                message = await call()
             except TelegramRetryAfter as error:
                 retry_after_waits += 1
                 if retry_after_waits > self._max_retry_after_waits:
                     return SendResult(SendOutcome.FAILED, error="flood control")
                 log.warning("429 for chat %s: waiting %s s", chat_id, error.retry_after)
-                self._pace.hold_until(self._clock() + error.retry_after)
+                self.pace.hold_until(self._clock() + error.retry_after)
                 await self._sleep(error.retry_after)
             except TelegramForbiddenError:
                 return SendResult(SendOutcome.UNREACHABLE, error="forbidden")
             except TelegramBadRequest as error:
-                if "chat not found" in error.message.lower():
+                description = error.message.lower()
+                if "chat not found" in description:
                     return SendResult(SendOutcome.UNREACHABLE, error="chat not found")
+                if unchanged_ok and "message is not modified" in description:
+                    return SendResult(SendOutcome.SENT)
                 log.error("400 for chat %s: %s", chat_id, error.message)
                 return SendResult(SendOutcome.FAILED, error="bad request")
             except (TelegramNetworkError, TelegramServerError) as error:
@@ -126,4 +237,5 @@ class TelegramSender:
                 )
                 await self._sleep(delay)
             else:
-                return SendResult(SendOutcome.SENT, message_id=message.message_id)
+                message_id = message.message_id if isinstance(message, Message) else None
+                return SendResult(SendOutcome.SENT, message_id=message_id)

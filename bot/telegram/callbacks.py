@@ -79,6 +79,14 @@ class DepartureCb(CallbackData, prefix="dep"):
     value: str = ""
 
 
+class AnnouncementsCb(CallbackData, prefix="ann"):
+    """The users' 📢 Announcements section: show one again, mute, unmute
+    (handlers/announcements.py)."""
+
+    action: str
+    id: int = Field(default=0, ge=0)
+
+
 class ChecklistCb(CallbackData, prefix="chk"):
     """The personal departure checklist and flight plan (handlers/checklist.py)."""
 

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from storage.users import UserRecord
+from storage.users import Role, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("selfcheck", __("EPS self-check")),
     ("departure", __("Leaving Korea: voluntary departure")),
     ("checklist", __("Your departure checklist")),
+    ("announcements", __("Announcements from the team")),
     ("language", __("Change language")),
     ("mydata", __("See or delete your data")),
     ("privacy", __("What I store and why")),
@@ -37,11 +38,21 @@ STAFF_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("tracker", __("Accession tracker (staff)")),
     ("programme", __("Voluntary-departure programme window (staff)")),
     ("recheck", __("Facts due for re-check (staff)")),
+    ("announce", __("Announcements to users (staff)")),
 )
 
+# Admins only (ADMIN_IDS), after the staff commands in their own chat's list.
+ADMIN_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (("staff", __("Manage staff (admins)")),)
 
-def commands_in(i18n: I18n, locale: str, *, staff: bool = False) -> list[BotCommand]:
-    listed = COMMANDS + STAFF_COMMANDS if staff else COMMANDS
+
+def commands_in(
+    i18n: I18n, locale: str, *, staff: bool = False, admin: bool = False
+) -> list[BotCommand]:
+    listed = COMMANDS
+    if staff or admin:
+        listed += STAFF_COMMANDS
+    if admin:
+        listed += ADMIN_COMMANDS
     with i18n.context(), i18n.use_locale(locale):
         return [BotCommand(command=name, description=str(text)) for name, text in listed]
 
@@ -62,16 +73,41 @@ async def register_staff_commands(bot: Bot, i18n: I18n, staff: list[UserRecord])
     """Each staff member's own chat lists the staff commands too, in their language."""
     for record in staff:
         locale = record.language or i18n.default_locale
-        await set_chat_commands(bot, i18n, record.id, locale, staff=True)
+        admin = record.role is Role.ADMIN
+        await set_chat_commands(bot, i18n, record.id, locale, staff=True, admin=admin)
     if staff:
         log.info("registered staff commands for %d staff chats", len(staff))
 
 
 async def set_chat_commands(
-    bot: Bot, i18n: I18n, chat_id: int, locale: str, *, staff: bool = False
+    bot: Bot,
+    i18n: I18n,
+    chat_id: int,
+    locale: str,
+    *,
+    staff: bool = False,
+    admin: bool = False,
 ) -> None:
     """The command list of one chat: in the user's language even if the app's differs, and
-    with the staff commands for staff (set at start-up and when they pick a language)."""
+    with the staff commands for staff, and /staff for admins (set at start-up and when they
+    pick a language)."""
     await bot.set_my_commands(
-        commands_in(i18n, locale, staff=staff), scope=BotCommandScopeChat(chat_id=chat_id)
+        commands_in(i18n, locale, staff=staff, admin=admin),
+        scope=BotCommandScopeChat(chat_id=chat_id),
+    )
+
+
+async def set_commands_for(bot: Bot, i18n: I18n, record: UserRecord) -> None:
+    """One person's command list after their role changed (an admin added or removed them),
+    so the menu in their app matches what they may do. Someone who never chose a language has
+    no list of their own: theirs is dropped and the per-language default shows again."""
+    if record.language is None:
+        if record.is_staff:
+            await set_chat_commands(bot, i18n, record.id, i18n.default_locale, staff=True)
+        else:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=record.id))
+        return
+    admin = record.role is Role.ADMIN
+    await set_chat_commands(
+        bot, i18n, record.id, record.language, staff=record.is_staff, admin=admin
     )

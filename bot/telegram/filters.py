@@ -12,7 +12,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
-from storage.users import UserRecord
+from storage.users import Role, UserRecord
 
 
 class PrivateChat(Filter):
@@ -42,3 +42,12 @@ class StaffOnly(Filter):
 
     async def __call__(self, event: TelegramObject, user_record: UserRecord | None = None) -> bool:
         return user_record is not None and user_record.is_staff
+
+
+class AdminOnly(Filter):
+    """The gate for managing staff: admins (ADMIN_IDS) only. Staff who are not admins fall
+    through to a refusal of their own ("only admins manage staff"); everyone else to the staff
+    refusal. Like `StaffOnly`, it reads the role loaded for this very update."""
+
+    async def __call__(self, event: TelegramObject, user_record: UserRecord | None = None) -> bool:
+        return user_record is not None and user_record.role is Role.ADMIN

@@ -94,6 +94,7 @@ def _my_data_keyboard(locale: str) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [button(_("✏️ Change who I am"), PrivacyCb(action="change_audience"))],
             [button(_("🕒 Change time zone"), PrivacyCb(action="time_zone"))],
+            [button(_("📢 Mute or turn on announcements"), MenuCb(section="announcements"))],
             [button(_("🗑 Delete my data"), PrivacyCb(action="ask_delete"))],
             [back_to_menu_button()],
         ]

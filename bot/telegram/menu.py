@@ -48,6 +48,14 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         ),
     ),
     MenuSection(
+        key="announcements",
+        label=__("📢 Announcements"),
+        help_line=__(
+            "📢 <b>Announcements</b>: the latest news from the Jolserik team, and a switch to mute "
+            "them."
+        ),
+    ),
+    MenuSection(
         key="mydata",
         label=__("🔒 My data"),
         help_line=__("🔒 <b>My data</b>: see everything I store about you and delete it."),
@@ -66,8 +74,8 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         key="staff",
         label=__("🛠 Staff"),
         help_line=__(
-            "🛠 <b>Staff</b>: statistics, the accession tracker, the programme window and "
-            "facts due for re-check (/stats, /tracker, /programme, /recheck)."
+            "🛠 <b>Staff</b>: announcements /announce, statistics /stats, the tracker /tracker, "
+            "the programme /programme, re-checks /recheck; for admins, staff /staff."
         ),
         staff_only=True,
     ),

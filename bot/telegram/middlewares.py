@@ -20,6 +20,8 @@ class UserMiddleware(BaseMiddleware):
 
     Reads are cheap and happen on every update; writes happen only when something changed: a new
     user, an admin list change, a stale last-seen time, or a user returning after blocking us.
+    The record is read afresh after any role change (the repository drops its cached copy), so
+    staff an admin removed are regular users from their very next update.
     """
 
     def __init__(self, users: UserRepository, clock: Clock, admin_ids: frozenset[int]) -> None:
@@ -43,12 +45,10 @@ class UserMiddleware(BaseMiddleware):
             record = await self._users.register(sender.id, now=now, role=wanted_role or Role.USER)
         else:
             changed = False
-            if wanted_role is Role.ADMIN and record.role is not Role.ADMIN:
-                await self._users.set_role(sender.id, Role.ADMIN)
-                changed = True
-            elif wanted_role is None and record.role is Role.ADMIN:
-                # ADMIN_IDS is the only source of admins: removing an id there demotes at once.
-                await self._users.set_role(sender.id, Role.USER)
+            if (wanted_role is Role.ADMIN) != (record.role is Role.ADMIN):
+                # ADMIN_IDS is the only source of admins: adding or removing an id there takes
+                # effect at that person's next update (and is in the staff audit log).
+                await self._users.apply_admin_ids(sender.id, wanted_role is Role.ADMIN, now=now)
                 changed = True
             if record.blocked_at is not None or now - record.last_seen_at >= LAST_SEEN_RESOLUTION_S:
                 await self._users.touch(sender.id, now=now)
