@@ -5,17 +5,21 @@ driven with `run_due()` on the test clock."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.methods import SendMessage, SendPhoto
 
 from bot.app import App
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.offline.fakeapi import FakeTelegramSession
 from bot.offline.simuser import SimulatedUser
-from tests.conftest import ADMIN_ID, UserFactory, onboard
+from storage.db import Database
+from tests.conftest import ADMIN_ID, ClockSleep, UserFactory, onboard, start_app
 
 LOCALES = ["kk", "ru", "en"]
 BOLD = [{"type": "bold", "offset": 0, "length": 6}]
@@ -235,3 +239,84 @@ async def test_a_double_confirm_sends_once(
     texts = [getattr(c, "text", "") for c in sent_to(session, reader.user_id)]
     assert texts.count("Once only") == 1
     assert len(await app.announcements.recent()) == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_progress_is_edited_in_place_with_pause_resume_and_cancel(
+    make_user: UserFactory, app: App, session: FakeTelegramSession, locale: str
+) -> None:
+    for _ in range(5):
+        reader = make_user(language_code="en")
+        await onboard(reader, "en")
+    admin = await admin_in(make_user, locale)
+    await admin.send("/announce")
+    await admin.press(NEW[locale])
+    await admin.press(SKIP[locale])
+    await admin.press(SKIP[locale])
+    await admin.send("Water supply notice")
+    await admin.press(NEXT[locale])
+    await admin.press(NOW[locale])
+    await admin.press(SEND_TO[locale].format(n=6))
+    progress = admin.last_message.message_id
+    item = (await app.announcements.recent(limit=1))[0]
+    assert await app.announcements.run_due(limit=2) == 2
+
+    pause = {"kk": "⏸ Кідірту", "ru": "⏸ Приостановить", "en": "⏸ Pause"}[locale]
+    await admin.press(pause, message_id=progress)
+    assert await app.announcements.run_due() == 0  # paused: nothing goes out
+    sent = {"kk": "Жіберілді: 2/6", "ru": "Отправлено 2 из 6", "en": "Sent 2 of 6"}[locale]
+    assert sent in admin.last_text
+    resume = {"kk": "▶️ Жалғастыру", "ru": "▶️ Продолжить", "en": "▶️ Resume"}[locale]
+    await admin.press(resume, message_id=progress)
+    assert await app.announcements.run_due(limit=1) == 1
+    stop = {
+        "kk": "✖️ Хабарландыруды тоқтату",
+        "ru": "✖️ Отменить объявление",
+        "en": "✖️ Cancel the announcement",
+    }[locale]
+    await admin.press(stop, message_id=progress)
+    assert await app.announcements.run_due() == 0
+    final = await app.announcements.get(item.id)
+    assert final is not None and final.status.value == "cancelled"
+    assert (final.counts.sent, final.counts.cancelled) == (3, 3)
+    # The progress message itself says where it ended, in the author's language.
+    shown = session.messages[(ADMIN_ID, progress)].text
+    assert {"kk": "тоқтатылды", "ru": "отменено", "en": "cancelled"}[locale] in shown
+
+
+async def test_the_staff_chat_gets_a_summary(
+    settings: Settings,
+    db: Database,
+    clock: ManualClock,
+    bot: Bot,
+    clock_sleep: ClockSleep,
+    session: FakeTelegramSession,
+) -> None:
+    app = await start_app(replace(settings, staff_chat_id=-100_500), db, clock, bot, clock_sleep)
+
+    def make_user(language_code: str, user_id: int | None = None) -> SimulatedUser:
+        return SimulatedUser(
+            app.dispatcher,
+            bot,
+            session,
+            user_id=user_id or 100_000_777,
+            language_code=language_code,
+        )
+
+    reader = make_user(language_code="en")
+    await onboard(reader, "en")
+    admin = await admin_in(make_user, "en")
+    await admin.send("/announce")
+    await admin.press(NEW["en"])
+    await admin.press(SKIP["en"])
+    await admin.press(SKIP["en"])
+    await admin.send("Summary please")
+    await admin.press(NEXT["en"])
+    await admin.press(NOW["en"])
+    await admin.press("✅ Send to 2")
+    await app.announcements.run_due()
+    summaries = [c.text for c in sent_to(session, -100_500)]
+    # In the deployment's default language (Kazakh in these tests): the chat is shared.
+    assert summaries == [
+        "📢 Хабарландыру #1: жіберілді\nЖіберілді: 2/2 · бұғаттағандар: 0 · қате: 0 · қалды: 0"
+    ]
