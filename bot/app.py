@@ -127,7 +127,7 @@ def build_dispatcher(
         clock,
         default_locale=settings.default_locale,
         quiet_hours=QuietHours(*settings.quiet_hours),
-        on_unreachable=reminders.cancel_all_quietly,
+        on_unreachable=reminders.cancel_all,
     )
     announcements.on_progress = ProgressReporter(
         users, reminders, i18n, staff_chat_id=settings.staff_chat_id

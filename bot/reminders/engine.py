@@ -371,11 +371,6 @@ class ReminderEngine:
             self.store.discard(reminder_id)
         return len(ids)
 
-    async def cancel_all_quietly(self, user_id: int) -> None:
-        """`cancel_all` for callbacks that expect no result (a user found unreachable while an
-        announcement was sent to them)."""
-        await self.cancel_all(user_id)
-
     async def replan_user(self, user: UserRecord) -> int:
         """After a time-zone change: keep each reminder's wall-clock time in the new zone."""
         zone = effective_time_zone(user)
