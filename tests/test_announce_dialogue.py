@@ -320,3 +320,26 @@ async def test_the_staff_chat_gets_a_summary(
     assert summaries == [
         "📢 Хабарландыру #1: жіберілді\nЖіберілді: 2/2 · бұғаттағандар: 0 · қате: 0 · қалды: 0"
     ]
+
+
+async def test_the_panel_lists_past_announcements_with_their_counts(
+    make_user: UserFactory, app: App
+) -> None:
+    reader = make_user(language_code="en")
+    await onboard(reader, "en")
+    admin = await admin_in(make_user, "en")
+    await admin.send("/announce")
+    await admin.press(NEW["en"])
+    await admin.press(SKIP["en"])
+    await admin.press(SKIP["en"])
+    await admin.send("Listed later")
+    await admin.press(NEXT["en"])
+    await admin.press(NOW["en"])
+    await admin.press("✅ Send to 2")
+    await app.announcements.run_due()
+    await admin.send("/announce")
+    assert "#1 · " in admin.last_text and "sent · sent 2 of 2" in admin.last_text
+    assert "Listed later" in admin.last_text
+    await admin.press("✅ #1")
+    assert admin.last_text.startswith("📢 Announcement #1 · sent")
+    assert "Sent 2 of 2" in admin.last_text

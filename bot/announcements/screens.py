@@ -108,9 +108,18 @@ def panel_screen(recent: list[Announcement], zone: str) -> Screen:
         lines.append(_("Latest, newest first (times: {zone}):").format(zone=_zone_label(zone)))
         for item in recent:
             when = item.draft.scheduled_at or item.created_at
+            counts = (
+                ""
+                if item.status is Status.SCHEDULED
+                else " · "
+                + _("sent {sent} of {total}").format(
+                    sent=number_text(item.counts.sent), total=number_text(item.counts.total)
+                )
+            )
             lines.append(
                 f"{STATUS_ICONS[item.status]} #{item.id} · "
-                f"{format_datetime(when, zone, current_locale())} · {status_name(item.status)}\n"
+                f"{format_datetime(when, zone, current_locale())} · {status_name(item.status)}"
+                f"{counts}\n"
                 f"   {excerpt(item.draft.version_for(item.draft.fallback_locale), 60)}"
             )
     else:
