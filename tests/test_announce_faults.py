@@ -162,12 +162,16 @@ async def test_a_personal_reminder_takes_the_next_slot_ahead_of_queued_bulk_send
         asyncio.create_task(sender.send_version(100 + n, text_version("ru", "bulk")))
         for n in range(30)
     ]
-    await asyncio.sleep(0)  # every bulk send is queued now (one went straight through)
-    assert sender.pace.waiting == (0, 29)
+    await asyncio.sleep(0)  # every bulk send is queued now (one or two went straight through)
+    personal_lane, bulk_lane = sender.pace.waiting
+    assert personal_lane == 0 and bulk_lane >= 20  # a real queue of bulk sends
+    already = len(session.calls_of(SendMessage))  # on a slow machine a slot or two passed
     personal = asyncio.create_task(sender.send_message(7, "your flight is tomorrow"))
     await asyncio.gather(*bulk, personal)
     order = [int(call.chat_id) for call in session.calls_of(SendMessage)]
-    assert order.index(7) <= 2, order  # not 31st
+    # The next slot after it was queued (or the one after, if a slot was being taken just
+    # then): ahead of every bulk send still waiting, not 31st.
+    assert order.index(7) <= already + 1, order
 
 
 async def test_interrupted_sends_are_closed_as_failed_and_the_rest_resumes(
