@@ -14,6 +14,16 @@ What is measured
        `create()` (which materializes all recipients in one transaction) until the fake API
        receives the first message. Throughput = messages / (last - first arrival). Event-loop
        lag (a 10 ms ticker) during `create()` shows whether it holds up other work.
+       Baseline: right after, the same messages (same users, same per-language versions, a new
+       fake API with the same latency, the same sender pace) sent by a bare loop over
+       `TelegramSender.send_version` holding `--slots` sends in flight with an
+       `asyncio.Semaphore`: no queue table, no claims, no recording. It too must deliver exactly
+       one message per user, in their language. Engine / baseline = the share of the bare
+       sending rate the engine keeps.
+       Repetitions: `--reps` pairs (engine, baseline, engine, baseline, ...) in this one process,
+       each on `--rep-users` users (20,000: a pair at 100,000 takes over 2 minutes);
+       every engine repetition has a new database file (users, one announcement, its recipient
+       rows) and is deleted after, so no repetition sees another's rows.
     2. Production pace: a second announcement to every user at 25 msg/s (the default) with 4
        slots, for `--window` s (60), then cancelled (the cancel of ~98,500 pending rows is
        timed). Meanwhile the real `ReminderEngine` (APScheduler timer) shares the same
@@ -30,9 +40,12 @@ What is measured
 
 Correctness: phase 1 delivers exactly one message to every user, in their language, and ends
 DONE; phase 2 delivers every reminder once; phase 3 has no duplicates and every recipient ends
-sent or failed ("interrupted", at most slots per kill). Figures only: nothing is asserted on time.
+sent or failed ("interrupted", at most slots per kill); every baseline run and repetition
+delivers exactly one message to every user, in their language. Figures only: nothing is asserted
+on time.
 
     python benchmarks/bench_announce.py [--users 100000] [--slots 96] [--window 60] [--seed 13]
+                                        [--reps 3] [--rep-users 20000]
 """
 
 from __future__ import annotations
@@ -214,6 +227,77 @@ async def ceiling(args: argparse.Namespace, db: Database, language_of: dict[int,
     }
 
 
+async def bare_baseline(args: argparse.Namespace, language_of: dict[int, str]) -> dict:
+    """The ceiling's work without the engine: the same versions to the same users through the
+    same sender and fake API, `--slots` in flight, nothing read or written in SQLite."""
+    latency = (args.latency_ms[0] / 1000, args.latency_ms[1] / 1000)
+    session = TimedSession(record_calls=False, latency=lambda: random.uniform(*latency))
+    sender = TelegramSender(build_bot(FAKE_TOKEN, session=session), per_second=args.ceiling_pace)
+    draft = announcement_draft()
+    slots = asyncio.Semaphore(args.slots)
+    outcomes: Counter[str] = Counter()
+    running: set[asyncio.Task[None]] = set()
+
+    async def send(user_id: int, locale: str) -> None:
+        try:
+            result = await sender.send_version(user_id, draft.version_for(locale))
+            outcomes[result.outcome.value] += 1
+        finally:
+            slots.release()
+
+    gc.collect()
+    gc.freeze()
+    for user_id, locale in language_of.items():
+        await slots.acquire()
+        task = asyncio.create_task(send(user_id, locale))
+        running.add(task)
+        task.add_done_callback(running.discard)
+    while running:
+        await asyncio.gather(*running)
+
+    times = [moment for _, _, moment in session.arrivals]
+    per_chat = Counter(chat for chat, _, _ in session.arrivals)
+    return {
+        "recipients": len(language_of),
+        "throughput": (len(times) - 1) / (times[-1] - times[0]),
+        "duration_s": times[-1] - times[0],
+        "exactly_once": set(per_chat.values()) == {1} and len(per_chat) == len(language_of),
+        "wrong_language": sum(
+            1 for chat, head, _ in session.arrivals if not head.startswith(language_of[chat])
+        ),
+        "outcomes": dict(outcomes),
+    }
+
+
+def remove_database(path: Path) -> None:
+    """The file and its -wal / -shm companions, so the next repetition starts from nothing."""
+    for leftover in path.parent.glob(f"{path.name}*"):
+        leftover.unlink()
+
+
+async def repetitions(args: argparse.Namespace, workdir: Path) -> list[tuple[dict, dict]]:
+    """`--reps` pairs, interleaved: engine (new database each time), then the bare baseline."""
+    pairs = []
+    for rep in range(args.reps):
+        path = workdir / f"rep{rep}.sqlite3"
+        db = await Database.open(path)
+        language_of = await seed_users(db, args.rep_users, random.Random(args.seed))
+        engine = await ceiling(args, db, language_of)
+        await db.close()
+        remove_database(path)
+        pairs.append((engine, await bare_baseline(args, language_of)))
+    return pairs
+
+
+def delivered_ok(run: dict) -> bool:
+    """Exactly one message per user, each in their language; every send recorded as sent (the
+    engine: its counts, and the announcement DONE; the baseline: the sender's outcomes)."""
+    once = run["exactly_once"] and run["wrong_language"] == 0
+    if "counts" in run:
+        return once and run["status"] == "done" and run["counts"].sent == run["recipients"]
+    return once and run["outcomes"] == {"sent": run["recipients"]}
+
+
 async def production_pace(
     args: argparse.Namespace, db: Database, language_of: dict[int, str]
 ) -> dict:
@@ -367,6 +451,9 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     db = await Database.open(workdir / "announce.sqlite3")
     language_of = await seed_users(db, args.users, random.Random(args.seed))
     results: dict[str, Any] = {"ceiling": await ceiling(args, db, language_of)}
+    results["rss_before_baseline"] = peak_rss_mb()
+    results["baseline"] = await bare_baseline(args, language_of)
+    results["rss_after_baseline"] = peak_rss_mb()
     results["pace"] = await production_pace(args, db, language_of)
     await db.close()
     return results
@@ -383,15 +470,19 @@ def main() -> None:
     parser.add_argument("--kill-users", type=int, default=20_000)
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--reps", type=int, default=3, help="engine/baseline pairs, interleaved")
+    parser.add_argument("--rep-users", type=int, default=20_000, help="users per repetition")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-announce-") as tmp:
         workdir = Path(tmp)
         results = asyncio.run(main_async(args, workdir))
         rss = peak_rss_mb()
+        results["reps"] = asyncio.run(repetitions(args, workdir)) if args.reps > 0 else []
         results["kill"] = kill_and_resume(args, workdir)
 
     c, p, k = results["ceiling"], results["pace"], results["kill"]
+    b, pairs = results["baseline"], results["reps"]
     print(
         f"bench_announce  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {platform.python_version()}"
         f"  {os.cpu_count()} cores  latency {args.latency_ms[0]:g}-{args.latency_ms[1]:g} ms"
@@ -413,6 +504,36 @@ def main() -> None:
         f"   exactly once each: {c['exactly_once']}, wrong language: {c['wrong_language']},"
         f" status {c['status']}, counts {c['counts']}"
     )
+    print(
+        f"   baseline (bare send_version loop, {args.slots} in flight, no SQLite):"
+        f" {b['throughput']:,.0f} msg/s over {b['duration_s']:.1f} s;"
+        f" exactly once each in their language, all sent: {delivered_ok(b)}"
+    )
+    print(
+        f"   engine / baseline {c['throughput'] / b['throughput']:.2f}"
+        f"  (peak RSS {results['rss_before_baseline']:.0f} MB before the baseline,"
+        f" {results['rss_after_baseline']:.0f} MB after)"
+    )
+    if pairs:
+        print(
+            f"   repetitions, interleaved engine/baseline, {args.rep_users:,} recipients each"
+            " (smaller than above, to keep the run short; new database per engine run):"
+        )
+        for n, (engine, bare) in enumerate(pairs, 1):
+            print(
+                f"     {n}: engine {engine['throughput']:,.0f} msg/s,"
+                f" baseline {bare['throughput']:,.0f} msg/s,"
+                f" ratio {engine['throughput'] / bare['throughput']:.2f};"
+                f" delivered correctly: {delivered_ok(engine)} / {delivered_ok(bare)}"
+            )
+        engines = [engine["throughput"] for engine, _ in pairs]
+        bares = [bare["throughput"] for _, bare in pairs]
+        ratios = [e / r for e, r in zip(engines, bares, strict=True)]
+        print(
+            f"     range: engine {min(engines):,.0f}-{max(engines):,.0f},"
+            f" baseline {min(bares):,.0f}-{max(bares):,.0f},"
+            f" ratio {min(ratios):.2f}-{max(ratios):.2f}"
+        )
     print(f"2. production pace 25/s, 4 slots, {p['window_s']:.0f} s window")
     ok = abs(p["rate_all"] - 25) / 25 <= 0.02
     print(
