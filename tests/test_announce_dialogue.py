@@ -343,3 +343,31 @@ async def test_the_panel_lists_past_announcements_with_their_counts(
     await admin.press("✅ #1")
     assert admin.last_text.startswith("📢 Announcement #1 · sent")
     assert "Sent 2 of 2" in admin.last_text
+
+
+async def test_someone_who_joins_later_still_finds_a_notice_for_everyone(
+    make_user: UserFactory, app: App
+) -> None:
+    early = make_user(language_code="ru")
+    await onboard(early, "ru")
+    admin = await admin_in(make_user, "en")
+    for text, only_en in (("For everyone", False), ("Only for English readers", True)):
+        await admin.send("/announce")
+        await admin.press(NEW["en"])
+        await admin.press(SKIP["en"])
+        await admin.send(text)
+        await admin.press(SKIP["en"])
+        await admin.press(NEXT["en"] if not only_en else "⬜ 🇬🇧 English")
+        if only_en:
+            await admin.send("ignored")  # text where a button is expected: the step stays
+            await admin.press(NEXT["en"])
+        await admin.press(NOW["en"])
+        await admin.press("✅ Send to")
+        await app.announcements.run_due()
+    late = make_user(language_code="ru")
+    await onboard(late, "ru")  # joined after both went out
+    await late.send("/announcements")
+    assert "For everyone" in late.last_text
+    assert "Only for English readers" not in late.last_text  # not meant for Russian readers
+    await late.press("📨 Показать №1 полностью")
+    assert late.last_text == "For everyone"

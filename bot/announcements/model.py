@@ -64,6 +64,17 @@ class Audience:
     tracker_subscribers: bool = False  # only subscribers of the accession tracker's news
     flight_within_days: int | None = None  # only users whose departure flight is 0..N days ahead
 
+    def open_to(self, language: str, audience: str | None) -> bool:
+        """Whether someone with this language and "who are you" answer is meant to read it,
+        judged on the profile alone: a notice for everyone (or for their language or group)
+        stays readable for people who joined after it went out. Subscriber and flight filters
+        depend on more than the profile, so those announcements stay with their recipients."""
+        if self.tracker_subscribers or self.flight_within_days is not None:
+            return False
+        if self.languages and language not in self.languages:
+            return False
+        return not self.audiences or audience in self.audiences
+
     def to_json(self) -> dict[str, Any]:
         return {
             "languages": list(self.languages),
