@@ -138,7 +138,7 @@ def panel_screen(people: list[UserRecord]) -> Screen:
     lines += [
         "",
         _(
-            "Staff publish announcements and edit the tracker, the programme and FAQ entries; "
+            "Staff publish announcements and edit the tracker and the programme; "
             "only admins manage staff. Admins come from ADMIN_IDS in the bot's settings and "
             "cannot be removed here."
         ),
@@ -185,8 +185,8 @@ def confirm_add_screen(target: UserRecord, viewer: UserRecord, now: float) -> Sc
             ),
             "",
             _(
-                "They will be able to publish announcements and edit the tracker, the programme "
-                "and FAQ entries, and will see the staff commands from their next message."
+                "They will be able to publish announcements and edit the tracker and the "
+                "programme, and will see the staff commands from their next message."
             ),
         ]
     )
