@@ -14,6 +14,7 @@ from bot.telegram.filters import PrivateChat
 from handlers import (
     announcements,
     checklist,
+    contacts,
     departure,
     eligibility,
     eps,
@@ -50,6 +51,7 @@ def build_router() -> Router:
         departure,
         checklist,
         announcements,
+        contacts,
         staff,  # after the features: its refusals catch staff commands nobody above accepted
     )
     for feature in features:

@@ -12,16 +12,27 @@ from bot.content.profile import is_onboarded
 from bot.telegram.dialogue import out_of_date_text
 from bot.telegram.keyboards import main_menu_keyboard
 from bot.telegram.screens import Screen, show
+from handlers.contacts import emergency_reply
 from handlers.menu import menu_screen
 from handlers.start import begin_onboarding
+from storage.content import ContentRepository
 from storage.users import UserRecord
 
 
 async def not_understood(
-    message: Message, state: FSMContext, user_record: UserRecord, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    user_record: UserRecord,
+    i18n: I18n,
+    content: ContentRepository,
 ) -> None:
+    # Danger first: someone who writes "help" or "I was beaten" gets the emergency lines at
+    # once, even before choosing a language (a newcomer is then greeted as usual).
+    alarmed = await emergency_reply(message, content)
     if not is_onboarded(user_record) and await state.get_state() is None:
         await begin_onboarding(message, state, user_record, i18n)
+        return
+    if alarmed:
         return
     text = _("Sorry, I did not understand that. Please use the buttons below or /help.")
     await show(message, Screen(text, main_menu_keyboard(user_record)))

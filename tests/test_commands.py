@@ -25,6 +25,7 @@ async def test_startup_registers_commands_per_language(app, bot, session) -> Non
         "departure",
         "checklist",
         "announcements",
+        "contacts",
         "language",
         "mydata",
         "privacy",

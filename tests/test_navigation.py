@@ -60,6 +60,7 @@ async def test_language_can_be_changed_any_time(make_user: UserFactory, app) -> 
         "🛫 Leaving Korea",
         "⏰ Reminders",
         "📢 Announcements",
+        "☎️ Contacts",
         "🔒 My data",
         "🛡 Privacy",
         "🌐 Language",
@@ -194,7 +195,7 @@ async def test_anything_unexpected_gets_a_way_back(
     ):
         await act
         assert user.last_text.startswith(sorry)
-        assert len(user.buttons) == 8
+        assert len(user.buttons) == 9
 
 
 async def test_out_of_date_button(make_user: UserFactory) -> None:

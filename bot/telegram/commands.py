@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("departure", __("Leaving Korea: voluntary departure")),
     ("checklist", __("Your departure checklist")),
     ("announcements", __("Announcements from the team")),
+    ("contacts", __("Emergency numbers and help lines")),
     ("language", __("Change language")),
     ("mydata", __("See or delete your data")),
     ("privacy", __("What I store and why")),

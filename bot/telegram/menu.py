@@ -50,10 +50,12 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
     MenuSection(
         key="announcements",
         label=__("📢 Announcements"),
-        help_line=__(
-            "📢 <b>Announcements</b>: the latest news from the Jolserik team, and a switch to mute "
-            "them."
-        ),
+        help_line=__("📢 <b>Announcements</b>: news from the team; mute them if you like."),
+    ),
+    MenuSection(
+        key="contacts",
+        label=__("☎️ Contacts"),
+        help_line=__("☎️ <b>Contacts</b>: emergency numbers and help lines."),
     ),
     MenuSection(
         key="mydata",

@@ -1,0 +1,1 @@
+"""Help now: the emergency card for a message that signals danger, and the contacts screen."""
