@@ -371,3 +371,21 @@ async def test_someone_who_joins_later_still_finds_a_notice_for_everyone(
     assert "Only for English readers" not in late.last_text  # not meant for Russian readers
     await late.press("📨 Показать №1 полностью")
     assert late.last_text == "For everyone"
+
+
+async def test_text_at_the_preview_keeps_the_place_without_repeating_the_previews(
+    make_user: UserFactory, app: App, session: FakeTelegramSession
+) -> None:
+    admin = await admin_in(make_user, "en")
+    await admin.send("/announce")
+    await admin.press(NEW["en"])
+    await admin.press(SKIP["en"])
+    await admin.press(SKIP["en"])
+    await admin.send("Shown once")
+    await admin.press(NEXT["en"])
+    await admin.press(NOW["en"])
+    await admin.send("ok send it")  # typed where a button is expected
+    assert "Please use the buttons below." in admin.last_text
+    assert "✅ Send to 1" in admin.buttons  # still at the confirm step
+    previews = [c for c in sent_to(session, ADMIN_ID) if getattr(c, "text", "") == "Shown once"]
+    assert len(previews) == 1

@@ -25,7 +25,7 @@ def _line(facts: dict[str, Fact], name: str) -> str:
     return f"<b>{escape(str(value))}</b>"
 
 
-def _missions(facts: dict[str, Fact]) -> str:
+def _missions() -> str:
     """The embassy and the consulate: their numbers are not confirmed, and the screen says so
     rather than print a number nobody checked."""
     return _(
@@ -55,7 +55,7 @@ def emergency_card(facts: dict[str, Fact]) -> Screen:
             "These numbers are free from any phone in Korea. From Kazakhstan they may not work: "
             "families there can use the embassy or, for labour questions, {site}."
         ).format(site=contact(contacts, "ai_labour")),
-        _missions(facts),
+        _missions(),
         sources_line([facts["emergency_lines"], contacts]),
     )
     markup = keyboard(
@@ -106,7 +106,7 @@ def contacts_screen(facts: dict[str, Fact]) -> Screen:
                 ),
             ]
         ),
-        _("<b>Kazakhstan's missions</b>") + "\n" + _missions(facts),
+        _("<b>Kazakhstan's missions</b>") + "\n" + _missions(),
         _(
             "The Korean short numbers may not work from abroad: from Kazakhstan, use the online "
             "services or the embassy."

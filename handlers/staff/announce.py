@@ -292,7 +292,6 @@ async def _show_step(
     step: str,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
     problem: str | None = None,
 ) -> None:
     await state.set_state(STATE[step])
@@ -309,7 +308,7 @@ async def _show_step(
     elif step == "time":
         screen = time_step(data)
     else:
-        await _show_preview(event, state, announcements, bot, clock)
+        await _show_preview(event, state, announcements, bot, problem)
         return
     await show(event, screen.with_problem(problem))
 
@@ -319,13 +318,15 @@ async def _show_preview(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
+    problem: str | None = None,
 ) -> None:
-    """Each version as its recipients will see it, then the summary and the confirm button."""
+    """Each version as its recipients will see it, then the summary and the confirm button.
+    After input that could not be taken, only the summary again, with what was wrong: the
+    versions are already above in the chat."""
     data = await state.get_data()
     draft = _draft(data)
     chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
-    for code, version in draft.versions.items():
+    for code, version in draft.versions.items() if problem is None else ():
         await bot.send_message(
             chat_id, _("👁 Preview: {language}").format(language=LANGUAGE_NAMES[code])
         )
@@ -344,7 +345,7 @@ async def _show_preview(
         label = _("✅ Schedule it")
     else:
         label = _("✅ Send to {count}").format(count=count)
-    screen = summary_screen(draft, count, when, label, _nav("preview", data))
+    screen = summary_screen(draft, count, when, label, _nav("preview", data)).with_problem(problem)
     await bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
     if isinstance(event, CallbackQuery):
         await event.answer()
@@ -353,15 +354,18 @@ async def _show_preview(
 # -- handlers -------------------------------------------------------------------------------------
 
 
+async def _panel(announcements: AnnouncementEngine, staff: UserRecord) -> Screen:
+    """The latest announcements, times in the staff member's zone."""
+    return panel_screen(await announcements.recent(limit=8), effective_time_zone(staff))
+
+
 async def open_panel(
     event: Message | CallbackQuery,
     state: FSMContext,
     announcements: AnnouncementEngine,
     user_record: UserRecord,
 ) -> None:
-    zone = effective_time_zone(user_record)
-    recent = await announcements.recent(limit=8)
-    screen = panel_screen(recent, zone)
+    screen = await _panel(announcements, user_record)
     await show(event, await keep_dialogue(state, screen))
 
 
@@ -370,21 +374,20 @@ async def start_new(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     await state.clear()
     await state.update_data(versions={}, audience={}, urgent=False)
-    await _show_step(query, state, LOCALES[0], announcements, bot, clock)
+    await _show_step(query, state, LOCALES[0], announcements, bot)
 
 
 async def take_content(
-    message: Message, state: FSMContext, announcements: AnnouncementEngine, bot: Bot, clock: Clock
+    message: Message, state: FSMContext, announcements: AnnouncementEngine, bot: Bot
 ) -> None:
     step = _step_name(await state.get_state()) or LOCALES[0]
     version = version_from_message(message, step)
     if version is None:
         problem = _("I can send a text, or one photo, document or video with a caption.")
-        await _show_step(message, state, step, announcements, bot, clock, problem)
+        await _show_step(message, state, step, announcements, bot, problem)
         return
     if too_long(version):
         problem = _(
@@ -394,13 +397,13 @@ async def take_content(
             limit=version.limit,
             kind=_("a text message") if version.limit > 1024 else _("a caption"),
         )
-        await _show_step(message, state, step, announcements, bot, clock, problem)
+        await _show_step(message, state, step, announcements, bot, problem)
         return
     data = await state.get_data()
     versions = dict(data.get("versions") or {})
     versions[step] = version.to_json()
     await state.update_data(versions=versions)
-    await _show_step(message, state, _next(step, await state.get_data()), announcements, bot, clock)
+    await _show_step(message, state, _next(step, await state.get_data()), announcements, bot)
 
 
 async def keep_or_skip(
@@ -409,7 +412,6 @@ async def keep_or_skip(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     step = _step_name(await state.get_state()) or LOCALES[0]
     data = await state.get_data()
@@ -419,9 +421,9 @@ async def keep_or_skip(
         await state.update_data(versions=versions)
     if step == LOCALES[-1] and not versions:
         problem = _("Please send the announcement in at least one language.")
-        await _show_step(query, state, step, announcements, bot, clock, problem)
+        await _show_step(query, state, step, announcements, bot, problem)
         return
-    await _show_step(query, state, _next(step, await state.get_data()), announcements, bot, clock)
+    await _show_step(query, state, _next(step, await state.get_data()), announcements, bot)
 
 
 async def choose_fallback(
@@ -430,16 +432,13 @@ async def choose_fallback(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     code = callback_data.action.partition(".")[2]
     if code not in _versions(await state.get_data()):
         await out_of_date(query)
         return
     await state.update_data(fallback=code)
-    await _show_step(
-        query, state, _next("fallback", await state.get_data()), announcements, bot, clock
-    )
+    await _show_step(query, state, _next("fallback", await state.get_data()), announcements, bot)
 
 
 def _toggle(values: list[Any], value: Any) -> list[Any]:
@@ -452,7 +451,6 @@ async def change_audience(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     action, _dot, value = callback_data.action.partition(".")
     audience = (await state.get_data()).get("audience") or {}
@@ -470,7 +468,7 @@ async def change_audience(
         await out_of_date(query)
         return
     await state.update_data(audience=audience)
-    await _show_step(query, state, "audience", announcements, bot, clock)
+    await _show_step(query, state, "audience", announcements, bot)
 
 
 async def audience_done(
@@ -478,14 +476,13 @@ async def audience_done(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     data = await state.get_data()
     if await announcements.count(_audience(data), urgent=bool(data.get("urgent"))) == 0:
         problem = _("Nobody matches these filters now. Untick some of them.")
-        await _show_step(query, state, "audience", announcements, bot, clock, problem)
+        await _show_step(query, state, "audience", announcements, bot, problem)
         return
-    await _show_step(query, state, "when", announcements, bot, clock)
+    await _show_step(query, state, "when", announcements, bot)
 
 
 async def choose_when(
@@ -494,23 +491,22 @@ async def choose_when(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     action, _dot, value = callback_data.action.partition(".")
     if action == "ann_urgent":
         data = await state.get_data()
         await state.update_data(urgent=not data.get("urgent"))
-        await _show_step(query, state, "when", announcements, bot, clock)
+        await _show_step(query, state, "when", announcements, bot)
         return
     if action == "ann_now":
         await state.update_data(zone=None, scheduled_at=None)
-        await _show_step(query, state, "preview", announcements, bot, clock)
+        await _show_step(query, state, "preview", announcements, bot)
         return
     if value not in SCHEDULE_ZONES:
         await out_of_date(query)
         return
     await state.update_data(zone=value, scheduled_at=None)
-    await _show_step(query, state, "time", announcements, bot, clock)
+    await _show_step(query, state, "time", announcements, bot)
 
 
 async def take_time(
@@ -520,10 +516,10 @@ async def take_time(
     zone = SCHEDULE_ZONES.get(str(data.get("zone")), "Asia/Almaty")
     moment, problem = parse_moment(message.text or "", zone, clock.now())
     if moment is None:
-        await _show_step(message, state, "time", announcements, bot, clock, problem)
+        await _show_step(message, state, "time", announcements, bot, problem)
         return
     await state.update_data(scheduled_at=moment)
-    await _show_step(message, state, "preview", announcements, bot, clock)
+    await _show_step(message, state, "preview", announcements, bot)
 
 
 async def go_back(
@@ -531,14 +527,13 @@ async def go_back(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     step = _step_name(await state.get_state())
     previous = _previous(step, await state.get_data()) if step else None
     if previous is None:
         await out_of_date(query)
         return
-    await _show_step(query, state, previous, announcements, bot, clock)
+    await _show_step(query, state, previous, announcements, bot)
 
 
 async def cancel(
@@ -548,8 +543,7 @@ async def cancel(
     user_record: UserRecord,
 ) -> None:
     await state.clear()
-    zone = effective_time_zone(user_record)
-    screen = panel_screen(await announcements.recent(limit=8), zone)
+    screen = await _panel(announcements, user_record)
     await show(query, screen.above(_("The announcement was not sent.")))
 
 
@@ -558,14 +552,13 @@ async def resume(
     state: FSMContext,
     announcements: AnnouncementEngine,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     step = _step_name(await state.get_state()) or LOCALES[0]
-    await _show_step(query, state, step, announcements, bot, clock)
+    await _show_step(query, state, step, announcements, bot)
 
 
 async def wrong_input(
-    message: Message, state: FSMContext, announcements: AnnouncementEngine, bot: Bot, clock: Clock
+    message: Message, state: FSMContext, announcements: AnnouncementEngine, bot: Bot
 ) -> None:
     step = _step_name(await state.get_state()) or LOCALES[0]
     problem = (
@@ -573,7 +566,7 @@ async def wrong_input(
         if step == "time"
         else use_the_buttons()
     )
-    await _show_step(message, state, step, announcements, bot, clock, problem)
+    await _show_step(message, state, step, announcements, bot, problem)
 
 
 async def confirm(
@@ -619,7 +612,6 @@ async def open_one(
     user_record: UserRecord,
     state: FSMContext,
     bot: Bot,
-    clock: Clock,
 ) -> None:
     action, _dot, raw = callback_data.action.partition(".")
     item = await announcements.get(int(raw)) if raw.isdigit() else None
@@ -657,7 +649,7 @@ async def open_one(
             scheduled_at=draft.scheduled_at,
             editing=item.id,
         )
-        await _show_step(query, state, "preview", announcements, bot, clock)
+        await _show_step(query, state, "preview", announcements, bot)
         return
     item = await announcements.get(item.id) or item
     zone = effective_time_zone(user_record)
