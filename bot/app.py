@@ -29,16 +29,25 @@ from bot.departure.reminders import register_checklist_kinds
 from bot.departure.service import DeparturePlans
 from bot.eps.selfcheck import SelfChecks
 from bot.eps.tracker import register_tracker_kinds
+from bot.family.plans import FamilyPlans
+from bot.faq.seed import load_faq_seed
+from bot.faq.service import FaqService
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.privacy.personal import PersonalData
+from bot.relay.service import RelayService
 from bot.reminders.engine import ReminderEngine
 from bot.reminders.rules import QuietHours
 from bot.reminders.sender import TelegramSender
-from bot.telegram.commands import register_commands, register_staff_commands
+from bot.telegram.commands import (
+    register_commands,
+    register_staff_chat_commands,
+    register_staff_commands,
+)
 from bot.telegram.isolation import ChatIsolation
 from bot.telegram.middlewares import UserMiddleware
 from bot.telegram.throttling import ThrottlingMiddleware
 from handlers import build_router
+from handlers.staff_chat import build_router as build_staff_chat_router
 from storage.content import ContentRepository
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -69,6 +78,9 @@ class WorkflowData(TypedDict):
     personal_data: PersonalData
     recheck: RecheckDigests
     announcements: AnnouncementEngine
+    faq: FaqService
+    relay: RelayService
+    family_plans: FamilyPlans
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +93,20 @@ class App:
     clock: Clock
     recheck: RecheckDigests
     announcements: AnnouncementEngine
+    relay: RelayService
 
     async def start(
         self, bot: Bot, *, run_timer: bool, sender: TelegramSender | None = None
     ) -> None:
         """What start-up does before updates flow: seed missing facts, then arm reminders.
         Production calls it from `dispatcher.startup`; tests and the console call it directly."""
-        await self.content.seed(load_seed(), now=int(self.clock.now()))
+        await self.content.seed((*load_seed(), *load_faq_seed()), now=int(self.clock.now()))
         await self.reminders.start(bot, run_timer=run_timer, sender=sender)
         await self.recheck.ensure_scheduled()
         # Announcements share the reminders' sender: one pace, one 429 hold, for the process.
         await self.announcements.start(self.reminders.sender, run_timer=run_timer)
+        # The relay too: questions and answers it could not deliver before a stop go now.
+        await self.relay.start(self.reminders.sender, run_timer=run_timer)
 
 
 def build_dispatcher(
@@ -132,6 +147,26 @@ def build_dispatcher(
     announcements.on_progress = ProgressReporter(
         users, reminders, i18n, staff_chat_id=settings.staff_chat_id
     ).report
+    relay = RelayService(
+        repos.tickets,
+        users,
+        i18n,
+        clock,
+        staff_chat_id=settings.staff_chat_id,
+        retention_days=settings.ticket_retention_days,
+        on_unreachable=reminders.cancel_all,
+    )
+    personal_data = PersonalData(
+        repos, reminders, clock, ticket_retention_days=settings.ticket_retention_days
+    )
+    personal_data.before_erase(relay.erasure_notes)
+    departure = DeparturePlans(repos.checklists, reminders, content, clock)
+    # A worker shares their plan with their family; followers' reminders follow the plan.
+    family_plans = FamilyPlans(repos.shares, departure, users, reminders, clock)
+    for kind in family_plans.kinds():
+        reminders.register_kind(kind)
+    departure.on_change(family_plans.plan_changed)
+    personal_data.before_erase(family_plans.erasure_notes)
     if fsm_storage is None:
         fsm_storage = SQLiteStorage(db, clock=clock.now)
         users.on_delete(fsm_storage.forget_user)
@@ -147,11 +182,14 @@ def build_dispatcher(
             subscriptions=repos.subscriptions,
             stats=repos.stats,
             reminders=reminders,
-            departure=DeparturePlans(repos.checklists, reminders, content, clock),
+            departure=departure,
             selfcheck=SelfChecks(content, repos.selfchecks, clock),
-            personal_data=PersonalData(repos, reminders, clock),
+            personal_data=personal_data,
             recheck=recheck,
             announcements=announcements,
+            faq=FaqService(content),
+            relay=relay,
+            family_plans=family_plans,
         )
     )
     dispatcher.update.outer_middleware(UserMiddleware(users, clock, settings.admin_ids))
@@ -163,6 +201,9 @@ def build_dispatcher(
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
     dispatcher.include_router(build_router())
+    if settings.staff_chat_id is not None:
+        # The one group the bot talks in: tickets are answered there (handlers/staff_chat.py).
+        dispatcher.include_router(build_staff_chat_router(settings.staff_chat_id))
     app = App(
         dispatcher=dispatcher,
         i18n=i18n,
@@ -172,6 +213,7 @@ def build_dispatcher(
         clock=clock,
         recheck=recheck,
         announcements=announcements,
+        relay=relay,
     )
 
     async def on_startup(bot: Bot) -> None:
@@ -181,12 +223,15 @@ def build_dispatcher(
         try:
             await register_commands(bot, i18n)
             await register_staff_commands(bot, i18n, await users.staff())
+            if settings.staff_chat_id is not None:
+                await register_staff_chat_commands(bot, i18n, settings.staff_chat_id)
         except (TelegramAPIError, TelegramNetworkError) as error:
             # The command menu is a convenience: the bot works without it, and the next start
             # registers it again. Not a reason to stop serving.
             log.warning("command list not registered (%s)", type(error).__name__)
 
     async def on_shutdown() -> None:
+        await relay.shutdown()
         await announcements.shutdown()
         await reminders.shutdown()
 

@@ -30,6 +30,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "THROTTLE_RATE",
     "THROTTLE_BURST",
     "RECHECK_DAYS",
+    "TICKET_RETENTION_DAYS",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -78,6 +79,7 @@ class Settings:
     throttle_rate: float = 1.0
     throttle_burst: int = 8
     recheck_days: int = 90
+    ticket_retention_days: int = 30
 
     def require_token(self) -> SecretStr:
         """The token is needed only to talk to Telegram; the offline console runs without it."""
@@ -191,6 +193,10 @@ def load_settings(
     if not recheck_raw.isdigit() or not 1 <= int(recheck_raw) <= 3650:
         raise ConfigError("RECHECK_DAYS is malformed: expected whole days from 1 to 3650")
 
+    retention_raw = get("TICKET_RETENTION_DAYS") or "30"
+    if not retention_raw.isdigit() or not 1 <= int(retention_raw) <= 3650:
+        raise ConfigError("TICKET_RETENTION_DAYS is malformed: expected whole days from 1 to 3650")
+
     return Settings(
         bot_token=SecretStr(token_raw) if token_raw else None,
         database_path=Path(get("DATABASE_PATH") or "data/jolserik.sqlite3"),
@@ -204,4 +210,5 @@ def load_settings(
         throttle_rate=throttle_rate,
         throttle_burst=int(burst_raw),
         recheck_days=int(recheck_raw),
+        ticket_retention_days=int(retention_raw),
     )

@@ -20,11 +20,15 @@ from handlers import (
     eps,
     errors,
     fallback,
+    family,
+    faq,
     language,
     membership,
     menu,
     privacy,
+    relay,
     reminders,
+    sharing,
     staff,
     start,
     tracker,
@@ -50,8 +54,12 @@ def build_router() -> Router:
         tracker,
         departure,
         checklist,
+        sharing,
         announcements,
         contacts,
+        faq,
+        family,
+        relay,
         staff,  # after the features: its refusals catch staff commands nobody above accepted
     )
     for feature in features:

@@ -1,8 +1,11 @@
 """The personal departure checklist and flight plan (/checklist, and the departure guide's button).
 
 One screen holds everything (bot/departure/screens.py); ticking edits the same message, so the
-chat does not fill up. A short dialogue takes the flight date and, optionally, the time. Every
-change goes through `DeparturePlans` (bot/departure/service.py), which re-plans the reminders.
+chat does not fill up. The checklist is the one of the user's departure track; while none is
+stored, the track question comes first (bot/departure/tracks.py), and "🔄 Change my situation"
+switches it, keeping the ticks of the items both tracks share. A short dialogue takes the
+flight date and, optionally, the time. Every change goes through `DeparturePlans`
+(bot/departure/service.py), which re-plans the reminders.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from bot.content.parsing import (
     parse_date,
     parse_time,
 )
-from bot.departure.checklist import ITEMS_BY_KEY, open_items
-from bot.departure.plan import REPORT_ITEM, check_flight_day, check_flight_time
+from bot.departure.checklist import item_of, open_items
+from bot.departure.plan import REPORT_ITEM, Track, check_flight_day, check_flight_time
 from bot.departure.screens import (
     FLIGHT_STEPS,
     FlightDialogue,
@@ -37,15 +40,25 @@ from bot.departure.screens import (
     too_far,
 )
 from bot.departure.service import DeparturePlans, rules_of
+from bot.departure.tracks import track_screen
+from bot.family.section import family_departure_screen
+from bot.family.share_screens import follow_button
 from bot.telegram.callbacks import ChecklistCb, ResumeCb
 from bot.telegram.dialogue import leave_dialogue, on_command_or_button, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.screens import Screen, show
-from storage.users import UserRecord
+from storage.users import Audience, UserRecord
 
 
 async def _checklist(user: UserRecord, departure: DeparturePlans) -> Screen:
-    return checklist_screen(user, await departure.view(user), departure.engine)
+    """The checklist of the user's track; the track question while none is chosen."""
+    view = await departure.view(user)
+    if view.track is None and user.audience is Audience.FAMILY:
+        # A checklist is for the person leaving: a relative at home is offered to follow it.
+        return family_departure_screen(follow_button())
+    if view.track is None:
+        return track_screen(None, view.facts["contacts"], checklist=True)
+    return checklist_screen(user, view, departure.engine)
 
 
 async def open_checklist(
@@ -72,27 +85,54 @@ async def item_pressed(
     departure: DeparturePlans,
 ) -> None:
     """An item's buttons: tick ("done"), untick ("undo") or how to do it ("howto")."""
-    item = ITEMS_BY_KEY.get(callback_data.item)
-    if item is None:
+    view = await departure.view(user_record)
+    if view.track is None:  # a button from before the track question
+        await show(query, await _checklist(user_record, departure))
+        return
+    item = item_of(view.track, callback_data.item)
+    if item is None:  # not an item of this track (any more)
         await out_of_date(query)
         return
     await state.clear()  # a button on the checklist leaves a half-done date dialogue
     if callback_data.action == "howto":
-        await show(query, how_to_screen(item, await departure.view(user_record)))
+        await show(query, how_to_screen(item, view))
         return
     ticking = callback_data.action == "done"
     done = await departure.tick(user_record, item.key, done=ticking)
     popup = None
-    if ticking and not open_items(done):
+    if ticking and not open_items(done, view.track):
         popup = _("Everything is ticked. Have a safe journey home!")
     elif ticking and item.key == REPORT_ITEM:
         popup = _("Report ticked: I will not remind you about it any more.")
     await show(query, (await _checklist(user_record, departure)).with_notice(popup))
 
 
-async def open_how_tos(query: CallbackQuery, state: FSMContext) -> None:
+async def open_how_tos(
+    query: CallbackQuery, state: FSMContext, user_record: UserRecord, departure: DeparturePlans
+) -> None:
     await state.clear()
-    await show(query, how_tos_screen())
+    await show(query, how_tos_screen(await departure.track(user_record.id)))
+
+
+async def track_pressed(
+    query: CallbackQuery,
+    callback_data: ChecklistCb,
+    state: FSMContext,
+    user_record: UserRecord,
+    departure: DeparturePlans,
+) -> None:
+    """ "🔄 Change my situation" (no item) asks; a choice stores it and shows its checklist."""
+    await state.clear()
+    if not callback_data.item:
+        view = await departure.view(user_record)
+        await show(query, track_screen(view.track, view.facts["contacts"], checklist=True))
+        return
+    track = Track.of(callback_data.item)
+    if track is None:
+        await out_of_date(query)
+        return
+    await departure.set_track(user_record, track)
+    await show(query, (await _checklist(user_record, departure)).with_notice(_("Saved.")))
 
 
 async def open_plan(
@@ -193,6 +233,7 @@ def register(router: Router) -> None:
         item_pressed, ChecklistCb.filter(F.action.in_({"done", "undo", "howto"}))
     )
     router.callback_query.register(open_how_tos, ChecklistCb.filter(F.action == "howtos"))
+    router.callback_query.register(track_pressed, ChecklistCb.filter(F.action == "track"))
     router.callback_query.register(open_plan, ChecklistCb.filter(F.action == "plan"))
     router.callback_query.register(send_summary, ChecklistCb.filter(F.action == "summary"))
     router.callback_query.register(ask_delete, ChecklistCb.filter(F.action == "delete"))

@@ -11,11 +11,12 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.eps.guide import FACT_KEYS, build
+from bot.eps.guide import FACT_KEYS, broker_warning, build
 from bot.telegram.callbacks import EpsCb, menu_section
 from bot.telegram.dialogue import leave_dialogue, on_command_or_button, out_of_date_text
 from bot.telegram.screens import show
 from storage.content import ContentRepository
+from storage.users import Audience, UserRecord
 
 _PREFIX = f"{EpsCb.__prefix__}{EpsCb.__separator__}"
 
@@ -29,10 +30,17 @@ class EpsButton(Filter):
 
 
 async def open_eps(
-    event: Message | CallbackQuery, state: FSMContext, content: ContentRepository
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    content: ContentRepository,
+    user_record: UserRecord,
 ) -> None:
     left = await leave_dialogue(state)  # opening a section leaves any dialogue, and says so
-    await show(event, build("root", 0, await content.get_many(FACT_KEYS)).above(left))
+    screen = build("root", 0, await content.get_many(FACT_KEYS))
+    if user_record.audience is Audience.OTHER:
+        # Someone only thinking about Korea is who brokers look for: the warning comes first.
+        screen = screen.above(broker_warning())
+    await show(event, screen.above(left))
 
 
 async def eps_screen(

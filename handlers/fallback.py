@@ -1,6 +1,10 @@
-"""Whatever no feature understood: a short, friendly way back to the menu. Never silence."""
+"""Whatever no feature understood. A text outside any dialogue is a question: the emergency
+card first when it signals danger, then the FAQ's best answers and a way to a person. Anything
+else gets a short, friendly way back to the menu. Never silence."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
@@ -13,10 +17,14 @@ from bot.telegram.dialogue import out_of_date_text
 from bot.telegram.keyboards import main_menu_keyboard
 from bot.telegram.screens import Screen, show
 from handlers.contacts import emergency_reply
+from handlers.faq import search_reply
 from handlers.menu import menu_screen
 from handlers.start import begin_onboarding
 from storage.content import ContentRepository
 from storage.users import UserRecord
+
+if TYPE_CHECKING:
+    from bot.faq.service import FaqService
 
 
 async def not_understood(
@@ -25,12 +33,17 @@ async def not_understood(
     user_record: UserRecord,
     i18n: I18n,
     content: ContentRepository,
+    faq: FaqService,
 ) -> None:
     # Danger first: someone who writes "help" or "I was beaten" gets the emergency lines at
     # once, even before choosing a language (a newcomer is then greeted as usual).
     alarmed = await emergency_reply(message, content)
     if not is_onboarded(user_record) and await state.get_state() is None:
         await begin_onboarding(message, state, user_record, i18n)
+        return
+    typed = message.text or message.caption or ""
+    if await state.get_state() is None and typed and not typed.startswith("/"):
+        await search_reply(message, state, faq)  # an unknown /command is not a question
         return
     if alarmed:
         return

@@ -22,6 +22,10 @@ from bot.telegram.screens import Screen, show
 from storage.users import UserRecord
 
 SELF_EVIDENT = frozenset({"menu", "help", "start"})
+# Commands reached from a section's own screen (the self-check from 🇰🇷, the checklist from 🛫,
+# /ask from ❓, /family and /follow from 👪): Telegram's "/" menu lists them all with their
+# descriptions; listing them here too made /help longer than a phone shows.
+NAMED_IN_SECTIONS = frozenset({"ask", "family", "follow", "selfcheck", "checklist"})
 
 
 def menu_text() -> str:
@@ -43,7 +47,7 @@ def help_text(record: UserRecord | None) -> str:
         f"{section.help_line} /{section.key}" if section.key in commands else str(section.help_line)
         for section in sections
     ]
-    shown = {section.key for section in sections} | SELF_EVIDENT
+    shown = {section.key for section in sections} | SELF_EVIDENT | NAMED_IN_SECTIONS
     lines += [
         "",
         _("<b>Commands</b>"),

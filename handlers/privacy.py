@@ -39,8 +39,9 @@ def my_data_screen(data: StoredData) -> Screen:
         *my_data_lines(data),
         "",
         _(
-            "I never ask for passport numbers, and I do not store your visa status: the "
-            "self-check keeps only its outcome per requirement."
+            "I never ask for passport numbers. Of your status I keep only the situation you "
+            "chose for your departure plan; the self-check keeps only its outcome per "
+            "requirement."
         ),
     ]
     return Screen("\n".join(lines), my_data_keyboard())
@@ -114,11 +115,10 @@ def privacy_notice(record: UserRecord | None) -> str:
             _("<b>Privacy</b>\nI keep only what my features need:"),
             *privacy_items(record),
             _(
-                "I never ask for your name, phone or passport number, and I do not store your "
-                "visa status. Staff see only totals, never who wrote what. My logs contain no "
-                "message texts."
+                "I never ask for your phone or passport number; of your status I keep only the "
+                "situation you choose for your departure plan. My logs contain no message texts. "
+                "See it all with /mydata; erase it with /deletemydata."
             ),
-            _("See everything I store with /mydata; erase all of it with /deletemydata."),
         ]
     )
 
@@ -144,12 +144,12 @@ async def confirm_delete(
     personal_data: PersonalData,
 ) -> None:
     await state.clear()
-    await personal_data.erase(user_record)
+    notes = await personal_data.erase(user_record)
     text = _(
         "Done. Everything I stored about you has been deleted. "
         "If you write to me again, I will start from scratch: /start"
     )
-    await show(query, Screen(text))
+    await show(query, Screen("\n\n".join([text, *notes])))
 
 
 def register(router: Router) -> None:

@@ -17,6 +17,7 @@ from bot.telegram.dialogue import leave_dialogue, out_of_date
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import audience_keyboard, language_keyboard, main_menu_keyboard
 from bot.telegram.screens import Screen, show
+from handlers import sharing
 from handlers.privacy import my_data
 from handlers.states import Onboarding
 from storage.users import Audience, UserRecord, UserRepository
@@ -114,6 +115,7 @@ async def audience_expected(message: Message) -> None:
 
 def register(router: Router) -> None:
     """Add this feature's handlers to `router`, in dispatch order."""
+    sharing.register_deep_link(router)  # /start plan_<code>, before the plain /start
     router.message.register(start, CommandStart())
     router.callback_query.register(audience_chosen, AudienceCb.filter())
     router.message.register(language_expected, StateFilter(Onboarding.language), NotACommand())

@@ -1,7 +1,10 @@
-"""Departure checklists: per user, the flight date and time (Korea time) and the ticked items.
+"""Departure checklists: per user, the departure track (the situation chosen in 🛫), the
+flight date and time (Korea time) and the ticked items.
 
 Nothing else is stored: no names, no passport or flight numbers. A plan row exists once the
-user ticks an item or enters a flight date, and `delete` removes the row and every tick.
+user chooses a track, ticks an item or enters a flight date. `delete` removes the flight and
+every tick, and keeps the track alone (the user's answer to "what is your situation"), so the
+section does not ask again; `/deletemydata` erases the row with everything else.
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ class Checklist:
     done: frozenset[str]
     created_at: int
     updated_at: int
+    track: str | None = None  # "legal" | "irregular" (bot/departure/plan.py); None: not chosen
+
+    @property
+    def has_plan(self) -> bool:
+        """A flight date or a tick: something to show, forward or delete beyond the track."""
+        return self.flight_day is not None or bool(self.done)
 
 
 class ChecklistRepository:
@@ -28,7 +37,7 @@ class ChecklistRepository:
 
     async def get(self, user_id: int) -> Checklist | None:
         row = await self._db.fetch_one(
-            "SELECT flight_date, flight_time, created_at, updated_at FROM departure_plans"
+            "SELECT flight_date, flight_time, track, created_at, updated_at FROM departure_plans"
             " WHERE user_id = ?",
             (user_id,),
         )
@@ -44,6 +53,17 @@ class ChecklistRepository:
             done=frozenset(item["item"] for item in items),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            track=row["track"],
+        )
+
+    async def set_track(self, user_id: int, track: str, *, now: int) -> None:
+        """Choose or change the departure track; creates the plan on first use. Ticks stay:
+        items both tracks share keep them, the other track's are only not shown."""
+        await self._db.execute(
+            "INSERT INTO departure_plans (user_id, track, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " track = excluded.track, updated_at = excluded.updated_at",
+            (user_id, track, now, now),
         )
 
     async def set_item(self, user_id: int, item: str, *, done: bool, now: int) -> None:
@@ -77,10 +97,22 @@ class ChecklistRepository:
         )
 
     async def delete(self, user_id: int) -> bool:
-        """Erase the plan and every tick; returns whether there was a plan."""
+        """Erase the flight and every tick; returns whether there was any. A chosen track is
+        kept (alone in its row); without one the row goes too."""
         async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM checklist_items WHERE user_id = ?", (user_id,))
-            cursor = await tx.execute("DELETE FROM departure_plans WHERE user_id = ?", (user_id,))
-            deleted = cursor.rowcount > 0
+            cursor = await tx.execute("DELETE FROM checklist_items WHERE user_id = ?", (user_id,))
+            ticks = cursor.rowcount
             await cursor.close()
-        return deleted
+            cursor = await tx.execute(
+                "UPDATE departure_plans SET flight_date = NULL, flight_time = NULL"
+                " WHERE user_id = ? AND track IS NOT NULL AND flight_date IS NOT NULL",
+                (user_id,),
+            )
+            flights = cursor.rowcount
+            await cursor.close()
+            cursor = await tx.execute(
+                "DELETE FROM departure_plans WHERE user_id = ? AND track IS NULL", (user_id,)
+            )
+            rows = cursor.rowcount
+            await cursor.close()
+        return ticks + flights + rows > 0

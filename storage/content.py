@@ -180,6 +180,38 @@ class ContentRepository:
         """The current version. A missing key is a bug (every key is seeded): KeyError."""
         return (await self._all())[key]
 
+    async def find(self, key: str) -> Fact | None:
+        """The current version, or None for a key that is not stored (an FAQ entry staff
+        are still writing, a forged button)."""
+        return (await self._all()).get(key)
+
+    async def create(
+        self,
+        key: str,
+        *,
+        value: Mapping[str, Any],
+        source_url: str,
+        confidence: Confidence,
+        by: int,
+        now: int,
+        checked_on: date,
+    ) -> Fact:
+        """A fact staff add in the bot (a new FAQ entry); its first version joins history like
+        every later one. A key that exists already is a bug: IntegrityError."""
+        params = (_dump(value), source_url, None, checked_on.isoformat(), confidence.value)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"INSERT INTO content ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (key, *params, now, by),
+            )
+            await tx.execute(
+                "INSERT INTO content_history (key, value, source_url, source_date, checked_on,"
+                " confidence, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, *params, now, by),
+            )
+        self._cache = None
+        return await self.get(key)
+
     async def get_many(self, keys: Iterable[str]) -> dict[str, Fact]:
         facts = await self._all()
         return {key: facts[key] for key in keys}

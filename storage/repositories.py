@@ -16,8 +16,10 @@ from storage.content import ContentRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.reminders import ReminderRepository
+from storage.shares import ShareRepository
 from storage.stats import StatsRepository
 from storage.subscriptions import SubscriptionRepository
+from storage.tickets import TicketRepository
 from storage.users import UserRepository
 
 
@@ -31,6 +33,8 @@ class Repositories:
     subscriptions: SubscriptionRepository
     stats: StatsRepository
     announcements: AnnouncementRepository
+    tickets: TicketRepository
+    shares: ShareRepository
 
 
 def sqlite_repositories(db: Database) -> Repositories:
@@ -43,4 +47,6 @@ def sqlite_repositories(db: Database) -> Repositories:
         subscriptions=SubscriptionRepository(db),
         stats=StatsRepository(db),
         announcements=AnnouncementRepository(db),
+        tickets=TicketRepository(db),
+        shares=ShareRepository(db),
     )

@@ -15,14 +15,17 @@ from bot.departure.plan import (
     KIND_FLIGHT_DAY,
     KIND_OPEN_ITEMS,
     KIND_REPORT_DEADLINE,
+    KIND_RETURN_INSURANCE,
     KIND_WINDOW_OPENS,
     KINDS,
+    Track,
 )
 from bot.offline.simuser import SimulatedUser, plain
 from bot.telegram.callbacks import ChecklistCb, MenuCb
 from storage.checklists import ChecklistRepository
 from storage.reminders import ReminderStatus
 from tests.conftest import UserFactory, onboard
+from tests.test_departure_tracks import IRREGULAR, choose_track
 from tests.test_trust import tables_mentioning
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -103,8 +106,16 @@ def kst(day: date, hour: int, minute: int = 0) -> int:
 async def worker(
     make_user: UserFactory, locale: str = "en", audience: str = "work"
 ) -> SimulatedUser:
+    """A user on the irregular track (voluntary departure): the checklist these tests pin.
+    The legal track has its own tests (tests/test_departure_tracks.py)."""
     user = make_user()
     await onboard(user, locale, audience)
+    if audience == "family":  # 🛫 speaks to a relative at home; "I am the one leaving" first
+        await user.send("/departure")
+        await user.press("🧳")
+        await user.press(IRREGULAR[locale])
+    else:
+        await choose_track(user, locale, Track.IRREGULAR)
     return user
 
 
@@ -249,7 +260,7 @@ async def test_flight_date_and_time_give_the_plan(make_user: UserFactory, app, l
     assert WINDOW_12_DEC[locale] in text
     assert AIRPORT_12_DEC[locale] in text
     assert {"kk": "Еске саламын:", "ru": "Я напомню:", "en": "I will remind you:"}[locale] in text
-    assert len(user.buttons) <= 10  # the checklist fits a phone
+    assert len(user.last_message.reply_markup["inline_keyboard"]) <= 10  # fits a phone
     await user.press(PLAN[locale])
     assert CHANGE_DATE[locale] in " ".join(user.buttons)
     assert "chosun.ac.kr" in text  # the procedure's source
@@ -422,7 +433,7 @@ async def test_ticking_the_report_cancels_its_reminders(
     after = await app.reminders.repo.upcoming_for_user(user.user_id, kinds=KINDS)
     assert {r.id for r in after} == {before[KIND_OPEN_ITEMS].id, before[KIND_FLIGHT_DAY].id}
     await user.press(f"✅ {REPORT[locale]}")  # unticked: the report reminders come back
-    assert set(await pending(app, user)) == set(KINDS)
+    assert set(await pending(app, user)) == set(KINDS) - {KIND_RETURN_INSURANCE}
 
 
 async def test_ticking_everything_leaves_only_the_flight_day(make_user: UserFactory, app) -> None:
@@ -614,9 +625,11 @@ async def test_delete_plan_with_confirmation(make_user: UserFactory, app, db, lo
     assert ADD_DATE[locale] in " ".join(user.buttons)
     assert DELETE[locale] not in " ".join(user.buttons)
     assert REQUIRED[locale].format(n=0) in user.last_text
-    assert await ChecklistRepository(db).get(user.user_id) is None
+    kept = await ChecklistRepository(db).get(user.user_id)  # only the situation chosen stays
+    assert kept is not None and kept.track == "irregular"
+    assert (kept.flight_day, kept.flight_time, kept.done) == (None, None, frozenset())
     counts = await tables_mentioning(db, user.user_id)
-    assert counts["departure_plans"] == counts["checklist_items"] == 0
+    assert counts["departure_plans"] == 1 and counts["checklist_items"] == 0
     assert await pending(app, user) == {}
     assert not any(reminder_id in app.reminders.store for reminder_id in ids)
 
@@ -670,9 +683,14 @@ async def test_deletemydata_erases_the_plan_and_its_reminders(
 
 
 async def test_mydata_says_what_the_checklist_stores(make_user: UserFactory) -> None:
-    user = await worker(make_user, "en")
+    user = make_user()
+    await onboard(user, "en")
     await user.send("/mydata")
     assert "Departure checklist" not in user.last_text
+    await choose_track(user, "en", Track.IRREGULAR)
+    await user.send("/mydata")
+    assert "• Departure checklist (/checklist): 0 of 7 items ticked" in user.last_text
+    assert "Your situation for 🛫 Leaving Korea: the stay has become irregular" in user.last_text
     await plan_flight(user, "en")
     await user.press("⬜")
     await user.send("/mydata")
@@ -698,4 +716,4 @@ async def test_an_item_button_leaves_the_date_dialogue(make_user: UserFactory) -
     await user.press("Add flight date")
     await user.press_data(ChecklistCb(action="done", item="ticket").pack(), message_id=checklist)
     await user.send("12.12.2026")  # no longer read as a flight date
-    assert user.last_text.startswith("Sorry, I did not understand that.")
+    assert user.last_text.startswith("I could not find an answer to that among my questions.")

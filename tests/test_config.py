@@ -25,6 +25,11 @@ def test_defaults_without_any_setting() -> None:
     assert settings.default_locale == "kk"
     assert settings.log_level == "INFO"
     assert settings.quiet_hours == (time(22, 0), time(8, 0))
+    assert settings.ticket_retention_days == 30
+
+
+def test_ticket_retention_is_read() -> None:
+    assert load_settings({"TICKET_RETENTION_DAYS": "7"}, env_file=None).ticket_retention_days == 7
 
 
 def test_every_setting_is_read() -> None:
@@ -63,6 +68,8 @@ def test_every_setting_is_read() -> None:
         ("REMINDER_GRACE_MINUTES", "-5"),
         ("QUIET_HOURS", "22-8"),
         ("QUIET_HOURS", "25:00-08:00"),
+        ("TICKET_RETENTION_DAYS", "0"),
+        ("TICKET_RETENTION_DAYS", "a month"),
     ],
 )
 def test_malformed_setting_names_the_variable(name: str, value: str) -> None:

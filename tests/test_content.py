@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.facts import SEED_PATH, load_seed, source_line, source_name, unconfirmed_line
+from bot.faq.seed import load_faq_seed
 from storage.content import Confidence, ContentRepository, FactSeed
 from storage.db import Database
 
@@ -120,7 +121,7 @@ def test_the_seed_file_cites_a_source_and_a_date_for_every_fact() -> None:
 
 
 async def test_the_app_seeds_the_facts_at_start(app, db: Database) -> None:
-    keys = {seed.key for seed in load_seed()}
+    keys = {seed.key for seed in (*load_seed(), *load_faq_seed())}
     stored = {row["key"] for row in await db.fetch_all("SELECT key FROM content")}
     assert stored == keys
 

@@ -23,6 +23,8 @@ def seen(user: SimulatedUser) -> str:
 
 async def departure_screen(user: SimulatedUser, emoji: str) -> str:
     await user.send("/departure")
+    if "📝" in " ".join(user.buttons):  # the track question (issue 15): this guide's track
+        await user.press("📝")
     if emoji:
         await user.press(emoji)
     return seen(user)

@@ -9,7 +9,7 @@ import pytest
 from aiogram import Bot
 
 from bot.content.facts import load_seed, parse_source_url
-from bot.departure.plan import korea_today
+from bot.departure.plan import Track, korea_today
 from bot.departure.programme import (
     PROGRAMME_KEY,
     CardChoice,
@@ -24,6 +24,7 @@ from bot.offline.fakeapi import FakeTelegramSession
 from bot.offline.simuser import SimulatedUser, plain
 from storage.db import Database
 from tests.conftest import ADMIN_ID, Restart, UserFactory, onboard
+from tests.test_departure_tracks import choose_track
 
 LOCALES = ["kk", "ru", "en"]
 SEED_WINDOW = ProgrammeWindow(date(2025, 12, 1), date(2026, 2, 28), date(2025, 12, 1))
@@ -156,6 +157,7 @@ ROOT_BUTTONS = {
         "📅 Бағдарлама мерзімі",
         "🪪 Көші-қон қызметкеріне арналған карточка",
         "✅ Менің тексеру тізімім",
+        "🔄 Жағдайымды өзгерту",
         "⬅️ Басты мәзір",
     ],
     "ru": [
@@ -165,6 +167,7 @@ ROOT_BUTTONS = {
         "📅 Сроки программы",
         "🪪 Карточка для сотрудника иммиграционной службы",
         "✅ Мой чек-лист",
+        "🔄 Изменить мою ситуацию",
         "⬅️ Главное меню",
     ],
     "en": [
@@ -174,6 +177,7 @@ ROOT_BUTTONS = {
         "📅 Programme window",
         "🪪 Card for the immigration officer",
         "✅ My checklist",
+        "🔄 Change my situation",
         "⬅️ Main menu",
     ],
 }
@@ -235,6 +239,7 @@ CHECKED = {
 async def test_whole_guide_navigation_with_sources(make_user: UserFactory, locale: str) -> None:
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
     await user.send("/menu")
     await user.press(MENU_BUTTON[locale])
     root_message = user.last_message.message_id
@@ -267,10 +272,11 @@ async def test_whole_guide_navigation_with_sources(make_user: UserFactory, local
     )
 
 
+# A text outside any dialogue is a question for the FAQ; a date finds nothing there.
 NOT_UNDERSTOOD = {
-    "kk": "Кешіріңіз, түсінбедім.",
-    "ru": "Извините, я не понял.",
-    "en": "Sorry, I did",
+    "kk": "Бұл сұрақтың жауабын өз тізімімнен таппадым.",
+    "ru": "Среди моих вопросов ответа на это не нашлось.",
+    "en": "I could not find an answer to that among my questions.",
 }
 
 
@@ -278,6 +284,7 @@ NOT_UNDERSTOOD = {
 async def test_departure_command_leaves_a_dialogue(make_user: UserFactory, locale: str) -> None:
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
     await user.send("/reminders")
     await user.press("➕")  # a reminder dialogue is waiting for a date...
     await user.send("/departure")  # ...and the command leaves it, and says so
@@ -323,6 +330,7 @@ async def test_programme_status_follows_the_clock(
     clock.set(utc(2025, 11, 20, 3, 0))
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
 
     async def programme_text() -> str:
         await user.send("/departure")
@@ -373,6 +381,7 @@ async def test_officer_card_korean_with_the_users_language(
 ) -> None:
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
     await user.send("/departure")
     await user.press("🪪")
     card = user.last_text
@@ -467,6 +476,7 @@ async def test_staff_update_programme_window_end_to_end(
 ) -> None:
     reader = make_user()
     await onboard(reader, {"kk": "ru", "ru": "en", "en": "kk"}[locale])  # another language
+    await choose_track(reader, {"kk": "ru", "ru": "en", "en": "kk"}[locale], Track.IRREGULAR)
     admin = await start_staff(make_user, locale)
     assert STEP[locale].format(n=1) in admin.last_text
 
@@ -613,6 +623,7 @@ async def test_regular_users_cannot_change_the_programme(
     }[locale]
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
     await user.send("/programme")
     assert user.last_text == refusal
     for action in ("prog_confirm", "prog_keep", "prog_history"):
@@ -698,6 +709,7 @@ async def test_officer_card_for_the_airport_and_with_an_interpreter(
 ) -> None:
     user = make_user()
     await onboard(user, locale)
+    await choose_track(user, locale, Track.IRREGULAR)
     await user.send("/departure")
     await user.press("🪪")
     assert "자진출국 신고를 하러 왔습니다." in user.last_text

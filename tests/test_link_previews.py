@@ -19,6 +19,7 @@ async def test_no_message_the_bot_sends_shows_a_link_preview(
     await user.send("/eps")
     await user.press("What is EPS")
     await user.send("/departure")
+    await user.press("My stay has become irregular")  # the track question (issue 15)
     await user.press("Who can use it")
     await user.send("/checklist")
     sent = [c for c in session.calls if isinstance(c, SendMessage | EditMessageText)]

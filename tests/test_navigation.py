@@ -35,7 +35,7 @@ async def test_menu_command_and_back_button(make_user: UserFactory, locale: str)
         # Each section with its command; the commands no section stands for, described.
         ("kk", ["Мен не істей аламын", "Менің деректерім", "тілдерінің бірін таңдау. /language"]),
         ("ru", ["Что я умею", "Мои данные", "английский. /language", "/cancel: "]),
-        ("en", ["What I can do", "My data", "Russian and English. /language", "/selfcheck: "]),
+        ("en", ["What I can do", "My data", "Russian and English. /language", "/cancel: "]),
     ],
 )
 async def test_help_explains_each_section(
@@ -58,13 +58,14 @@ async def test_language_can_be_changed_any_time(make_user: UserFactory, app) -> 
     assert user.buttons == [
         "🇰🇷 Legal work (EPS)",
         "🛫 Leaving Korea",
+        "❓ Questions",
         "⏰ Reminders",
         "📢 Announcements",
         "☎️ Contacts",
         "🔒 My data",
         "🛡 Privacy",
         "🌐 Language",
-        "❓ Help",
+        "ℹ️ Help",
     ]
     await user.send("/help")
     assert "What I can do" in user.last_text
@@ -188,14 +189,18 @@ async def test_anything_unexpected_gets_a_way_back(
     user = make_user()
     await onboard(user, locale)
     for act in (
-        user.send("what is this"),
         user.send_photo(),
         user.send_sticker(),
         user.send("/nosuchcommand"),
     ):
         await act
         assert user.last_text.startswith(sorry)
-        assert len(user.buttons) == 9
+        assert len(user.buttons) == 10  # the main menu
+    # Words are a question: the FAQ's answer, or a way to a person and back to the menu.
+    await user.send("what is this")
+    assert user.buttons[-1] == {"kk": "⬅️ Басты мәзір", "ru": "⬅️ Главное меню"}.get(
+        locale, "⬅️ Main menu"
+    )
 
 
 async def test_out_of_date_button(make_user: UserFactory) -> None:

@@ -18,41 +18,61 @@ GREETING = {
 }
 AUDIENCE_QUESTION = {"kk": "сіз кімсіз?", "ru": "кто вы?", "en": "Who are you?"}
 ALL_SET = {"kk": "Бәрі дайын!", "ru": "Всё готово!", "en": "All set!"}
-MENU_BUTTONS = {
-    "kk": [
-        "🇰🇷 Заңды жұмыс (EPS)",
-        "🛫 Кореядан кету",
-        "⏰ Еске салулар",
-        "📢 Хабарландырулар",
-        "☎️ Байланыстар",
-        "🔒 Менің деректерім",
-        "🛡 Құпиялық",
-        "🌐 Тіл",
-        "❓ Анықтама",
-    ],
-    "ru": [
-        "🇰🇷 Легальная работа (EPS)",
-        "🛫 Выезд из Кореи",
-        "⏰ Напоминания",
-        "📢 Объявления",
-        "☎️ Контакты",
-        "🔒 Мои данные",
-        "🛡 Конфиденциальность",
-        "🌐 Язык",
-        "❓ Помощь",
-    ],
-    "en": [
-        "🇰🇷 Legal work (EPS)",
-        "🛫 Leaving Korea",
-        "⏰ Reminders",
-        "📢 Announcements",
-        "☎️ Contacts",
-        "🔒 My data",
-        "🛡 Privacy",
-        "🌐 Language",
-        "❓ Help",
-    ],
+LABELS = {
+    "kk": {
+        "eps": "🇰🇷 Заңды жұмыс (EPS)",
+        "departure": "🛫 Кореядан кету",
+        "questions": "❓ Сұрақтар",
+        "family": "👪 Отбасыларға",
+        "reminders": "⏰ Еске салулар",
+        "announcements": "📢 Хабарландырулар",
+        "contacts": "☎️ Байланыстар",
+        "mydata": "🔒 Менің деректерім",
+        "privacy": "🛡 Құпиялық",
+        "language": "🌐 Тіл",
+        "help": "ℹ️ Анықтама",
+    },
+    "ru": {
+        "eps": "🇰🇷 Легальная работа (EPS)",
+        "departure": "🛫 Выезд из Кореи",
+        "questions": "❓ Вопросы",
+        "family": "👪 Для семей",
+        "reminders": "⏰ Напоминания",
+        "announcements": "📢 Объявления",
+        "contacts": "☎️ Контакты",
+        "mydata": "🔒 Мои данные",
+        "privacy": "🛡 Конфиденциальность",
+        "language": "🌐 Язык",
+        "help": "ℹ️ Помощь",
+    },
+    "en": {
+        "eps": "🇰🇷 Legal work (EPS)",
+        "departure": "🛫 Leaving Korea",
+        "questions": "❓ Questions",
+        "family": "👪 For families",
+        "reminders": "⏰ Reminders",
+        "announcements": "📢 Announcements",
+        "contacts": "☎️ Contacts",
+        "mydata": "🔒 My data",
+        "privacy": "🛡 Privacy",
+        "language": "🌐 Language",
+        "help": "ℹ️ Help",
+    },
 }
+_REST = ("reminders", "announcements", "mydata", "privacy", "language", "help")
+# "Who are you" orders the menu: what each audience needs first; every section stays reachable.
+MENU_ORDER = {
+    "work": ("eps", "departure", "questions", "reminders", "announcements", "contacts", *_REST[2:]),
+    "family": ("family", "questions", "contacts", "departure", "eps", *_REST),
+    "other": ("eps", "questions", "contacts", "departure", *_REST),
+}
+
+
+def menu_buttons(locale: str, audience: str = "work") -> list[str]:
+    return [LABELS[locale][key] for key in MENU_ORDER[audience]]
+
+
+MENU_BUTTONS = {locale: menu_buttons(locale) for locale in ("kk", "ru", "en")}
 LANGUAGE_BUTTONS = ["🇰🇿 Қазақша", "🇷🇺 Русский", "🇬🇧 English"]
 
 
@@ -83,7 +103,7 @@ async def test_full_onboarding(make_user: UserFactory, app, locale: str, audienc
     assert len(user.buttons) == 3
     await onboard_audience(user, locale, audience)
     assert user.last_text.startswith(ALL_SET[locale])
-    assert user.buttons == MENU_BUTTONS[locale]
+    assert user.buttons == menu_buttons(locale, audience)
     # The greeting message was edited in place, not repeated.
     assert len(user.bot_messages()) == 1
 

@@ -177,7 +177,7 @@ async def test_cancel_creates_nothing(make_user: UserFactory, app) -> None:
     assert user.last_text.startswith("Жарайды, еске салу жасалмады.")
     assert await app.reminders.repo.upcoming_for_user(user.user_id) == []
     await user.send("09:00")  # the dialogue is over: plain text is not a time any more
-    assert user.last_text.startswith("Кешіріңіз, түсінбедім.")
+    assert user.last_text.startswith("Бұл сұрақтың жауабын өз тізімімнен таппадым.")
 
 
 async def test_commands_leave_the_dialogue(make_user: UserFactory) -> None:
@@ -187,7 +187,7 @@ async def test_commands_leave_the_dialogue(make_user: UserFactory) -> None:
     assert user.last_text.startswith("«New reminder» was left unfinished")
     assert "\n\nMain menu" in user.last_text
     await user.send("25.12.2026")
-    assert user.last_text.startswith("Sorry, I did not understand that.")
+    assert user.last_text.startswith("I could not find an answer to that among my questions.")
 
 
 async def test_cancel_works_everywhere(make_user: UserFactory) -> None:
@@ -199,7 +199,7 @@ async def test_cancel_works_everywhere(make_user: UserFactory) -> None:
     await user.send("/cancel")
     assert user.last_text.startswith("✖️ Cancelled: «New reminder». Nothing of it was kept.")
     await user.send("10:30")
-    assert user.last_text.startswith("Sorry, I did not understand that.")
+    assert user.last_text.startswith("I could not find an answer to that among my questions.")
 
 
 @pytest.mark.parametrize("command", ["/help", "/privacy", "/mydata", "/language"])
@@ -312,7 +312,7 @@ async def test_an_old_menu_button_keeps_or_leaves_the_dialogue_and_says_which(
     await user.press("EPS", message_id=second_menu)
     assert user.replies[0].startswith("«New reminder» was left unfinished")
     await user.send("25.12.2026")
-    assert user.last_text.startswith("Sorry, I did not understand that.")
+    assert user.last_text.startswith("I could not find an answer to that among my questions.")
 
 
 async def test_stale_button_is_answered_once(make_user: UserFactory, session) -> None:

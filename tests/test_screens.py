@@ -44,6 +44,7 @@ COMMANDS = (
     "/privacy",
     "/language",
     "/deletemydata",
+    "/ask",
 )
 STAFF_COMMANDS = ("/stats", "/tracker", "/programme")
 

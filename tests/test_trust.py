@@ -245,9 +245,9 @@ async def test_staff_see_a_staff_section_and_staff_lines_in_help(
     assert "/tracker" in admin.last_text and "/programme" in admin.last_text
     await admin.send("/menu")
     await admin.press(label)
-    # announcements, statistics, the two editors, re-check, staff and admins (admins only),
-    # back to the menu
-    assert len(admin.buttons) == 7
+    # announcements, statistics, the three editors, FAQ entries, re-check, staff and admins
+    # (admins only), back to the menu
+    assert len(admin.buttons) == 9
     await admin.press({"kk": "Қосылу трекері", "ru": "Трекер", "en": "Accession tracker"}[locale])
     assert admin.last_text.startswith(
         {"kk": "Қосылу трекері", "ru": "Трекер присоединения", "en": "Accession tracker"}[locale]

@@ -35,6 +35,11 @@ def _seed_day(text: str | None) -> date | None:
 @cache
 def load_seed(path: Path = SEED_PATH) -> tuple[FactSeed, ...]:
     raw = json.loads(path.read_text(encoding="utf-8"))
+    return parse_seed_items(raw["facts"])
+
+
+def parse_seed_items(items: Iterable[Mapping[str, Any]]) -> tuple[FactSeed, ...]:
+    """Seed items as the JSON files write them (the facts, the FAQ entries)."""
     return tuple(
         FactSeed(
             key=item["key"],
@@ -46,7 +51,7 @@ def load_seed(path: Path = SEED_PATH) -> tuple[FactSeed, ...]:
             confidence=Confidence(item["confidence"]),
             value=item.get("value", {}),
         )
-        for item in raw["facts"]
+        for item in items
     )
 
 

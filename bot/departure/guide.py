@@ -19,6 +19,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.content.facts import contact, localized, sources_line, unconfirmed_line
+from bot.departure.checklist import PENSION_FACT, PENSION_LINE
+from bot.departure.plan import Track
 from bot.departure.programme import (
     PROGRAMME_KEY,
     CardChoice,
@@ -28,6 +30,7 @@ from bot.departure.programme import (
     officer_card_korean,
     programme_state,
 )
+from bot.departure.tracks import change_track_button, track_screen
 from bot.formatting import format_day
 from bot.i18n import current_locale
 from bot.telegram.callbacks import ChecklistCb, DepartureCb
@@ -44,6 +47,9 @@ GUIDE_KEYS = (
     "departure.excluded",
     "departure.excluded_past",
     "contacts",
+    # the legal track's screen
+    "departure.insurance",
+    PENSION_FACT,
 )
 
 
@@ -114,9 +120,68 @@ def root_screen(facts: dict[str, Fact], today: date) -> Screen:
         [button(_("📅 Programme window"), DepartureCb(screen="programme"))],
         [button(_("🪪 Card for the immigration officer"), DepartureCb(screen="card"))],
         [button(_("✅ My checklist"), ChecklistCb(action="show"))],
+        [change_track_button(checklist=False)],
         [back_to_menu_button()],
     )
     return Screen(text, markup)
+
+
+def legal_screen(facts: dict[str, Fact]) -> Screen:
+    """The legal track's guide: leaving at the end of the contract or with a valid visa. What
+    to settle before the flight, with the unconfirmed points said to be so, and who answers;
+    the checklist's "how to" screens have the details."""
+    contacts = facts["contacts"]
+    pension = facts.get(PENSION_FACT)
+    pension_line = str(pension.value.get("line", "")) if pension is not None else ""
+    text = join(
+        _(
+            "<b>🛫 Leaving at the end of your contract</b>\n"
+            "You are leaving with a valid visa. The voluntary-departure report is only for "
+            "people whose stay has become irregular, so it is not on your list."
+        ),
+        _("<b>Before you fly</b>")
+        + "\n"
+        + "\n".join(
+            [
+                _("• wages and severance pay settled;"),
+                _(
+                    "• departure-guarantee and return cost insurance (E-9 only): the Departure "
+                    "Schedule Confirmation goes to the Job Center a month before departure;"
+                ),
+                _(
+                    "• National Pension refund: paid for E-8, E-9 and H-2 visas; for other "
+                    "visas ask {pension} (National Pension Service);"
+                ).format(pension=f"<b>{escape(pension_line or PENSION_LINE)}</b>"),
+                _("• bank account and phone;"),
+                _("• papers to keep: contract, payslips, insurance papers."),
+            ]
+        ),
+        _(
+            "❔ Whether you hand in your residence card at departure is not confirmed by an "
+            "official source: ask {immigration} (immigration, interpreters available)."
+        ).format(immigration=f"<b>{contact(contacts, 'immigration')}</b>"),
+        _("Your checklist has a «how to» for each item, with where to ask."),
+        _sources(
+            *(fact for fact in (facts.get("departure.insurance"), pension) if fact is not None),
+            contacts,
+        ),
+    )
+    markup = keyboard(
+        [button(_("✅ My checklist"), ChecklistCb(action="show"))],
+        [change_track_button(checklist=False)],
+        [back_to_menu_button()],
+    )
+    return Screen(text, markup)
+
+
+def section_screen(facts: dict[str, Fact], today: date, track: Track | None) -> Screen:
+    """The 🛫 section's first screen: the question while no track is stored, else the guide
+    of the user's track."""
+    if track is None:
+        return track_screen(None, facts["contacts"], checklist=False)
+    if track is Track.LEGAL:
+        return legal_screen(facts)
+    return root_screen(facts, today)
 
 
 def _back_keyboard() -> InlineKeyboardMarkup:
@@ -394,13 +459,25 @@ TOPICS: dict[str, Callable[[dict[str, Fact], date, str], Screen]] = {
     "where": lambda facts, today, value: topic_screen(where_screen(facts)),
     "programme": lambda facts, today, value: topic_screen(programme_screen(facts, today)),
     "card": lambda facts, today, value: card_screen(CardChoice.unpack(value)),
+    # Either track's guide, whatever the reader's own track (a family member reads their
+    # relative's, bot/family/section.py).
+    "guide_irregular": lambda facts, today, value: root_screen(facts, today),
+    "guide_legal": lambda facts, today, value: legal_screen(facts),
 }
 
 
-def build(screen: str, facts: dict[str, Fact], today: date, value: str = "") -> Screen:
-    """The screen a button asks for; one of an older release gets the guide's start and a
-    polite notice, never an error."""
+def build(
+    screen: str,
+    facts: dict[str, Fact],
+    today: date,
+    value: str = "",
+    track: Track | None = Track.IRREGULAR,
+) -> Screen:
+    """The screen a button asks for; one of an older release gets the section's start and a
+    polite notice, never an error. "root" is the start of the user's track."""
+    if screen == "root":
+        return section_screen(facts, today, track)
     topic = TOPICS.get(screen)
     if topic is not None:
         return topic(facts, today, value)
-    return root_screen(facts, today).with_notice(out_of_date_text())
+    return section_screen(facts, today, track).with_notice(out_of_date_text())

@@ -25,6 +25,7 @@ Decisions, written down because the sources leave room:
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -45,13 +46,42 @@ MAX_DAYS_AHEAD = 365  # "within a year": a flight further out is almost surely a
 
 # Item keys the plan cares about (the items themselves live in bot/departure/checklist.py).
 REPORT_ITEM = "report"
+INSURANCE_ITEM = "insurance"
+
+
+class Track(StrEnum):
+    """The user's situation, chosen on the 🛫 section's first screen (stored with the plan).
+
+    LEGAL: leaving at the end of the contract or with a valid visa; no voluntary-departure
+    report, and a reminder about the return cost insurance a month before the flight.
+    IRREGULAR: the stay has become irregular; the voluntary-departure report and its window.
+    """
+
+    LEGAL = "legal"
+    IRREGULAR = "irregular"
+
+    @classmethod
+    def of(cls, value: str | None) -> Track | None:
+        """A stored value as a track; None (not chosen) for anything else."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
+
 
 # Reminder kinds (registered with the engine in bot/departure/reminders.py).
 KIND_WINDOW_OPENS = "departure.window_opens"
 KIND_REPORT_DEADLINE = "departure.report_deadline"
 KIND_OPEN_ITEMS = "departure.open_items"
 KIND_FLIGHT_DAY = "departure.flight_day"
-KINDS = (KIND_WINDOW_OPENS, KIND_REPORT_DEADLINE, KIND_OPEN_ITEMS, KIND_FLIGHT_DAY)
+KIND_RETURN_INSURANCE = "departure.return_insurance"  # legal track only
+KINDS = (
+    KIND_WINDOW_OPENS,
+    KIND_REPORT_DEADLINE,
+    KIND_OPEN_ITEMS,
+    KIND_FLIGHT_DAY,
+    KIND_RETURN_INSURANCE,
+)
 
 # Korea-time clock times at which the reminders are due.
 MORNING = time(9, 0)  # window opens, deadline, open items: a working-day morning
@@ -233,10 +263,25 @@ def flight_day_reminder_time(plan: DeparturePlan) -> tuple[int, bool]:
     return _korea_moment(plan.flight_day - timedelta(days=1), EVENING_BEFORE), True
 
 
+def month_before(day: date) -> date:
+    """The same day a calendar month earlier (the month's last day when it has no such day):
+    when the return cost insurance's Departure Schedule Confirmation is due (facts §9.1)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def planned_reminders(
-    plan: DeparturePlan, done: Collection[str], all_items: Collection[str], now: float
+    plan: DeparturePlan,
+    done: Collection[str],
+    all_items: Collection[str],
+    now: float,
+    track: Track = Track.IRREGULAR,
 ) -> list[PlannedReminder]:
     """What to remind of, given what is already ticked; only moments still ahead of `now`.
+
+    The legal track has no report, so no report reminders; instead, unless the insurance item
+    is ticked, 09:00 a month before the flight about the return cost insurance's Departure
+    Schedule Confirmation (only when that moment is still ahead).
 
     * window opens: 09:00 on the first reporting day, unless the report is ticked;
     * report deadline: 09:00 the day before the last reporting day (the last day itself when
@@ -247,7 +292,7 @@ def planned_reminders(
       then it comes the evening before instead (`plan_fire_time`'s `latest`).
     """
     wanted: list[PlannedReminder] = []
-    report_open = REPORT_ITEM not in done
+    report_open = track is Track.IRREGULAR and REPORT_ITEM not in done
     state_today = korea_today(now)
     if report_open and plan.window_state(state_today) is not WindowState.CLOSED:
         opens_at = _korea_moment(plan.opens, MORNING)
@@ -259,6 +304,10 @@ def planned_reminders(
                 if deadline_at != opens_at:
                     wanted.append(PlannedReminder(KIND_REPORT_DEADLINE, deadline_at))
                 break
+    if track is Track.LEGAL and INSURANCE_ITEM not in done:
+        insurance_at = _korea_moment(month_before(plan.flight_day), MORNING)
+        if insurance_at > now:
+            wanted.append(PlannedReminder(KIND_RETURN_INSURANCE, insurance_at))
     if any(item not in done for item in all_items):
         items_at = _korea_moment(plan.flight_day - timedelta(days=OPEN_ITEMS_DAYS_BEFORE), MORNING)
         if items_at > now:

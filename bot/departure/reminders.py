@@ -29,18 +29,22 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.profile import effective_time_zone
-from bot.departure.checklist import ITEM_KEYS, ITEMS_BY_KEY, open_items
+from bot.departure.checklist import item_label, items_of, open_items
 from bot.departure.plan import (
+    INSURANCE_ITEM,
     KIND_FLIGHT_DAY,
     KIND_OPEN_ITEMS,
     KIND_REPORT_DEADLINE,
+    KIND_RETURN_INSURANCE,
     KIND_WINDOW_OPENS,
     KINDS,
     KOREA_ZONE,
     REPORT_ITEM,
     DeparturePlan,
     ProcedureRules,
+    Track,
     flight_day_reminder_time,
+    month_before,
     plan_departure,
     planned_reminders,
 )
@@ -59,9 +63,21 @@ def open_checklist_markup() -> InlineKeyboardMarkup:
     return keyboard([button(_("📋 Open my checklist"), ChecklistCb(action="show"))])
 
 
-def plan_payload(plan: DeparturePlan, immigration_line: str) -> dict[str, Any]:
-    """What a reminder needs to speak about the plan it was made for. A new flight date or new
-    procedure numbers give a different payload, and `sync_departure_reminders` replaces it."""
+def plan_payload(
+    plan: DeparturePlan, immigration_line: str, track: Track = Track.IRREGULAR, hrd_line: str = ""
+) -> dict[str, Any]:
+    """What a reminder needs to speak about the plan it was made for. A new flight date, new
+    procedure numbers or another track give a different payload, and
+    `sync_departure_reminders` replaces it. The legal track's payload has no report window."""
+    if track is Track.LEGAL:
+        return {
+            "track": track.value,
+            "flight": plan.flight_day.isoformat(),
+            "time": plan.flight_time.strftime("%H:%M") if plan.flight_time else None,
+            "confirmation": month_before(plan.flight_day).isoformat(),
+            "hrd": hrd_line,
+            "evening_before": flight_day_reminder_time(plan)[1],
+        }
     airport_by = plan.airport_by
     return {
         "flight": plan.flight_day.isoformat(),
@@ -76,9 +92,20 @@ def plan_payload(plan: DeparturePlan, immigration_line: str) -> dict[str, Any]:
     }
 
 
+def track_of(state: Checklist | None) -> Track:
+    """The plan's track; a plan without one (older than the tracks) is a voluntary departure."""
+    return (Track.of(state.track) if state is not None else None) or Track.IRREGULAR
+
+
+def _payload_track(payload: dict[str, Any]) -> Track:
+    return Track.of(payload.get("track")) or Track.IRREGULAR
+
+
 def _matches(state: Checklist | None, payload: dict[str, Any]) -> bool:
     if state is None or state.flight_day is None:
         return False
+    if track_of(state) is not _payload_track(payload):
+        return False  # the track changed: its replacement has its own
     at = state.flight_time.strftime("%H:%M") if state.flight_time else None
     return payload.get("flight") == state.flight_day.isoformat() and payload.get("time") == at
 
@@ -91,11 +118,11 @@ def _day(payload: dict[str, Any], key: str) -> str:
 
 
 def _open_lines(payload: dict[str, Any]) -> str:
-    keys = [key for key in payload.get("open", []) if key in ITEMS_BY_KEY]
-    if not keys:
+    labels = [label for label in map(item_label, payload.get("open", [])) if label]
+    if not labels:
         return ""
     lines = [_("Still open on your checklist:")]
-    lines += [f"• {escape(str(ITEMS_BY_KEY[key].label))}" for key in keys]
+    lines += [f"• {escape(label)}" for label in labels]
     return "\n\n" + "\n".join(lines)
 
 
@@ -133,8 +160,31 @@ def _render_open_items(reminder: Reminder, user: UserRecord) -> Rendered:
     return Rendered(text + _open_lines(payload), open_checklist_markup())
 
 
+def _render_flight_day_legal(reminder: Reminder, user: UserRecord) -> Rendered:
+    """The legal track's flight-day message: no report form, no immigration office."""
+    payload = reminder.payload
+    if payload.get("time") is None:
+        title = _("✈️ <b>Your flight is tomorrow, {flight}</b>")
+    elif reminder.fire_at != reminder.due_at:
+        title = _("✈️ <b>Your flight: {flight}, {time} (Korea time)</b>")
+    elif payload.get("evening_before"):
+        title = _("✈️ <b>Your flight is tomorrow, {flight}, at {time}</b>")
+    else:
+        title = _("✈️ <b>Flight day: your flight leaves at {time}</b>")
+    text = (
+        title.format(flight=_day(payload, "flight"), time=payload.get("time"))
+        + "\n"
+        + _("Keep your passport and ticket at hand.")
+        + "\n"
+        + _("Have a safe journey home!")
+    )
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
 def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
     payload = reminder.payload
+    if _payload_track(payload) is Track.LEGAL:
+        return _render_flight_day_legal(reminder, user)
     hours = hours_text(int(payload.get("hours", 4)))
     airport_by = payload.get("airport_by")
     bring = _("Bring the printed report form and copies of your passport and ticket.")
@@ -164,6 +214,26 @@ def _render_flight_day(reminder: Reminder, user: UserRecord) -> Rendered:
         )
     text += "\n" + bring + "\n" + _("Have a safe journey home!")
     return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _render_return_insurance(reminder: Reminder, user: UserRecord) -> Rendered:
+    payload = reminder.payload
+    text = _(
+        "🗓 <b>A month to your flight on {flight}</b>\n"
+        "If you have return cost insurance (E-9 only): submit the Departure Schedule "
+        "Confirmation to the Job Center now, then claim the insurance from Samsung Fire & "
+        "Marine Insurance. Help: {hrd} (counselling centre for foreign workers)."
+    ).format(
+        flight=_day(payload, "flight"),
+        hrd=f"<b>{escape(str(payload.get('hrd') or '1577-0071'))}</b>",
+    )
+    return Rendered(text + _open_lines(payload), open_checklist_markup())
+
+
+def _summary_return_insurance(reminder: Reminder) -> str:
+    return _("Return cost insurance: Departure Schedule Confirmation (flight {flight})").format(
+        flight=_day(reminder.payload, "flight")
+    )
 
 
 def _summary_window_opens(reminder: Reminder) -> str:
@@ -198,8 +268,10 @@ def _preparer(
         state = await checklists.get(reminder.user_id)
         if state is None or not _matches(state, reminder.payload):
             return None  # the plan was deleted or changed; its replacement has its own
-        still_open = [item.key for item in open_items(state.done)]
+        still_open = [item.key for item in open_items(state.done, track_of(state))]
         if kind in (KIND_WINDOW_OPENS, KIND_REPORT_DEADLINE) and REPORT_ITEM in state.done:
+            return None
+        if kind == KIND_RETURN_INSURANCE and INSURANCE_ITEM in state.done:
             return None
         if kind == KIND_OPEN_ITEMS and not still_open:
             return None
@@ -209,12 +281,13 @@ def _preparer(
 
 
 def register_checklist_kinds(engine: ReminderEngine, checklists: ChecklistRepository) -> None:
-    """Teach the engine the four departure reminder kinds; `checklists` is read at send time."""
+    """Teach the engine the departure reminder kinds; `checklists` is read at send time."""
     for name, render, summary in (
         (KIND_WINDOW_OPENS, _render_window_opens, _summary_window_opens),
         (KIND_REPORT_DEADLINE, _render_report_deadline, _summary_report_deadline),
         (KIND_OPEN_ITEMS, _render_open_items, _summary_open_items),
         (KIND_FLIGHT_DAY, _render_flight_day, _summary_flight_day),
+        (KIND_RETURN_INSURANCE, _render_return_insurance, _summary_return_insurance),
     ):
         engine.register_kind(
             ReminderKind(name, render, summary, listed=True, prepare=_preparer(checklists, name))
@@ -236,6 +309,7 @@ async def sync_departure_reminders(
     *,
     now: float,
     immigration_line: str,
+    hrd_line: str = "",
 ) -> list[Reminder]:
     """Make the pending departure reminders exactly what the plan wants; return them."""
     state = await checklists.get(user.id)
@@ -243,9 +317,11 @@ async def sync_departure_reminders(
     wanted: dict[tuple[str, int, int], bool] = {}
     payload: dict[str, Any] = {}
     if state is not None and state.flight_day is not None:
+        track = track_of(state)
         plan = plan_departure(state.flight_day, state.flight_time, rules)
-        payload = plan_payload(plan, immigration_line)
-        for planned in planned_reminders(plan, state.done, ITEM_KEYS, now):
+        payload = plan_payload(plan, immigration_line, track, hrd_line)
+        keys = [item.key for item in items_of(track)]
+        for planned in planned_reminders(plan, state.done, keys, now, track):
             fire_at = engine.plan(
                 planned.due_at, zone, urgent=planned.urgent, latest=planned.latest
             )

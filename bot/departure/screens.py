@@ -18,10 +18,11 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot.content.facts import contact, sources_line
 from bot.content.profile import effective_time_zone
 from bot.departure.checklist import (
-    ITEMS,
+    INSURANCE_ITEM,
     ChecklistItem,
     Group,
     HowToContext,
+    items_of,
     open_items,
     progress,
     progress_lines,
@@ -31,11 +32,15 @@ from bot.departure.plan import (
     REPORT_ITEM,
     DeparturePlan,
     ProcedureRules,
+    Track,
     WindowState,
     korea_today,
     latest_flight_day,
+    month_before,
 )
 from bot.departure.service import PlanView
+from bot.departure.tracks import change_track_button
+from bot.family.share_screens import share_button
 from bot.formatting import (
     format_datetime,
     format_day,
@@ -141,6 +146,38 @@ def _plan_lines(
     return lines
 
 
+def _legal_plan_lines(
+    plan: DeparturePlan, done: frozenset[str], facts: dict[str, Fact], now: float
+) -> list[str]:
+    """The legal track: the flight, and (until the insurance is ticked) when the return cost
+    insurance's Departure Schedule Confirmation is due. No report, no immigration office."""
+    locale = current_locale()
+    lines = [_("✈️ Flight: <b>{flight}</b> (Korea time)").format(flight=_flight_text(plan))]
+    if plan.has_passed(now):
+        lines.append(_("This flight date has passed. Change it, or delete the plan."))
+        return lines
+    if INSURANCE_ITEM not in done:
+        due = month_before(plan.flight_day)
+        if due >= korea_today(now):
+            lines.append(
+                _(
+                    "🗓 Return cost insurance (E-9 only): the Departure Schedule Confirmation "
+                    "goes to the Job Center a month before departure, on <b>{date}</b>."
+                ).format(date=format_day(due, locale))
+            )
+        else:
+            lines.append(
+                _(
+                    "🗓 Return cost insurance (E-9 only): the Departure Schedule Confirmation "
+                    "was due a month before departure, on {date}. Please ask {hrd} (counselling "
+                    "centre for foreign workers) what to do now."
+                ).format(
+                    date=format_day(due, locale), hrd=f"<b>{contact(facts['contacts'], 'hrd')}</b>"
+                )
+            )
+    return lines
+
+
 def no_window_warning(rules: ProcedureRules, line: str) -> str:
     return _(
         "⚠️ <b>No reporting day is left before this flight.</b> The departure report has to be "
@@ -176,43 +213,56 @@ def _item_button(item: ChecklistItem, done: frozenset[str]) -> list[InlineKeyboa
 
 
 def checklist_screen(user: UserRecord, view: PlanView, engine: ReminderEngine) -> Screen:
-    """The one checklist screen: flight and the dates that follow, progress, reminders, one
-    button per item (ticked in place) and the plan's actions."""
+    """The one checklist screen of the user's track: flight and the dates that follow,
+    progress, reminders, one button per item (ticked in place) and the plan's actions."""
     facts, done, plan, now = view.facts, view.done, view.plan, view.now
+    legal = view.track is Track.LEGAL
     lines = [_("📋 <b>My departure checklist</b>"), ""]
-    if plan is None:
+    if plan is None and legal:
+        lines.append(
+            _("✈️ Flight date: not set yet. Add it, and I will remind you of what is due in time.")
+        )
+    elif plan is None:
         lines.append(
             _(
                 "✈️ Flight date: not set yet. Add it, and I will work out when to make the "
                 "departure report and remind you in time."
             )
         )
+    elif legal:
+        lines += _legal_plan_lines(plan, done, facts, now)
     else:
         lines += _plan_lines(plan, done, facts, now)
-    lines += ["", *progress_lines(done)]
+    lines += ["", *progress_lines(done, view.track)]
     reminder_lines = _reminder_lines(engine, view.reminders, user)
     if reminder_lines:
         lines += ["", *reminder_lines]
     lines += ["", _("Tap an item to tick or untick it; «ℹ️ How to» explains each one.")]
-    source_keys = ("departure.programme",) + (("departure.procedure",) if plan else ())
+    if legal:
+        source_keys: tuple[str, ...] = ("departure.insurance",)
+    else:
+        source_keys = ("departure.programme",) + (("departure.procedure",) if plan else ())
     lines += ["", *_sources(facts, source_keys)]
 
-    # Ten buttons at most, so the checklist fits a phone: the items, then "how to" and the
-    # flight (its date, the summary and deleting the plan are one tap further).
-    rows = [_item_button(item, done) for item in ITEMS]
+    # Ten rows at most, so the checklist fits a phone: the items, then "how to" and the
+    # flight (its date, the summary and deleting the plan are one tap further), then Back and
+    # "Change my situation".
+    rows = [_item_button(item, done) for item in items_of(view.track)]
     flight = (
         _button(_("✈️ Flight and plan"), "plan")
-        if view.checklist is not None
+        if view.checklist is not None and view.checklist.has_plan
         else _button(_("✈️ Add flight date"), "date")
     )
     rows.append([_button(_("ℹ️ How to"), "howtos"), flight])
-    rows.append([button(back_label(), MenuCb(section="departure"))])
+    rows.append(
+        [button(back_label(), MenuCb(section="departure")), change_track_button(checklist=True)]
+    )
     return Screen("\n".join(lines), keyboard(*rows))
 
 
-def how_tos_screen() -> Screen:
+def how_tos_screen(track: Track | None) -> Screen:
     """Which item to read about: the ℹ️ of each item, gathered on one screen."""
-    rows = [[_button(f"ℹ️ {item.label}", "howto", item.key)] for item in ITEMS]
+    rows = [[_button(f"ℹ️ {item.label}", "howto", item.key)] for item in items_of(track)]
     rows.append([_back_to_checklist()])
     return Screen(_("ℹ️ <b>How to do each item</b>\nChoose one:"), keyboard(*rows))
 
@@ -226,6 +276,7 @@ def plan_screen(view: PlanView) -> Screen:
     markup = keyboard(
         [_button(_("✈️ Change flight date") if plan else _("✈️ Add flight date"), "date")],
         [_button(_("📤 Summary to forward"), "summary")],
+        [share_button()],
         [_button(_("🗑 Delete plan"), "delete")],
         [_back_to_checklist()],
     )
@@ -268,12 +319,15 @@ def delete_question() -> Screen:
 
 
 def plan_summary(view: PlanView) -> str:
-    """Plain text (no markup) for a family member: only dates and which items are done."""
+    """Plain text (no markup) for a family member: only dates and which items are done, of
+    the user's track (the legal track has no report and no airport office time)."""
     locale = current_locale()
-    done, plan = view.done, view.plan
+    done, plan, track = view.done, view.plan, view.track
     lines = [_("📋 My departure plan")]
     if plan is None:
         lines.append(_("✈️ Flight: date not set yet"))
+    elif track is Track.LEGAL:
+        lines.append(_("✈️ Flight: {flight} (Korea time)").format(flight=_flight_text(plan)))
     else:
         lines.append(_("✈️ Flight: {flight} (Korea time)").format(flight=_flight_text(plan)))
         lines.append(
@@ -287,9 +341,9 @@ def plan_summary(view: PlanView) -> str:
                     airport=format_datetime(plan.airport_by.timestamp(), KOREA_ZONE, locale)
                 )
             )
-    finished = [str(item.label) for item in ITEMS if item.key in done]
-    still_open = [str(item.label) for item in open_items(done)]
-    required = progress(done, Group.REQUIRED)
+    finished = [str(item.label) for item in items_of(track) if item.key in done]
+    still_open = [str(item.label) for item in open_items(done, track)]
+    required = progress(done, Group.REQUIRED, track)
     lines.append(
         _("Required: {done} of {total} done").format(done=required.done, total=required.total)
     )

@@ -568,6 +568,15 @@ def step_screen(n: int, facts: Facts) -> Screen | None:
     return Screen(page.render(facts[CONTACTS]), step_keyboard(current_locale(), n))
 
 
+def broker_warning() -> str:
+    """One line above the guide for someone thinking about working in Korea (the details and
+    their source are one tap away, on the brokers screen)."""
+    return _(
+        "⚠️ EPS runs only between governments: do not pay anyone who sells you a place, a job "
+        "or a visa for Korea. See ⚠️ Brokers and fees below."
+    )
+
+
 def brokers_screen(facts: Facts) -> Screen:
     page = Page()
     page.add(_("⚠️ <b>Brokers and “guaranteed jobs”</b>"))

@@ -8,12 +8,14 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.facts import contact, load_seed, sources_line
+from bot.i18n import current_locale
 from bot.telegram.callbacks import MenuCb
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, join, keyboard
 from storage.content import Fact
 
-HELP_KEYS = ("contacts", "emergency_lines", "consulate")
+HELP_KEYS = ("contacts", "emergency_lines", "consulate", "honorary_consul")
+MISSIONS = ("embassy", "busan")  # the value's fields: "<mission>_phone", "<mission>_address"
 
 
 def _line(facts: dict[str, Fact], name: str) -> str:
@@ -26,13 +28,69 @@ def _line(facts: dict[str, Fact], name: str) -> str:
 
 
 def _missions() -> str:
-    """The embassy and the consulate: their numbers are not confirmed, and the screen says so
-    rather than print a number nobody checked."""
+    """The embassy and the consulate when nobody has confirmed their numbers: the screen says
+    so rather than print a number nobody checked."""
     return _(
         "The Embassy of Kazakhstan in Seoul and the Consulate General in Busan: their address "
         "and phone are not confirmed yet, so I do not show them. Check them on gov.kz, the "
         "government's official portal."
     )
+
+
+def mission_name(mission: str) -> str:
+    names = {
+        "embassy": _("Embassy of Kazakhstan in Seoul"),
+        "busan": _("Consulate General of Kazakhstan in Busan"),
+    }
+    return names[mission]
+
+
+def confirmed_missions(consulate: Fact | None) -> bool:
+    """Whether staff filled in and confirmed any mission's phone or address."""
+    if consulate is None or not consulate.confirmed:
+        return False
+    return any(
+        consulate.value.get(f"{m}_{part}") for m in MISSIONS for part in ("phone", "address")
+    )
+
+
+def missions_block(consulate: Fact | None) -> str:
+    """The missions' phones and addresses once staff entered and confirmed them (each line what
+    is known; a mission still unknown says where to check), else the "not confirmed" text."""
+    if consulate is None or not confirmed_missions(consulate):
+        return _missions()
+    lines = []
+    for mission in MISSIONS:
+        known = [
+            escape(str(consulate.value[f"{mission}_{part}"]))
+            for part in ("phone", "address")
+            if consulate.value.get(f"{mission}_{part}")
+        ]
+        detail = ", ".join(known) if known else _("not confirmed yet; check gov.kz")
+        lines.append(f"• {mission_name(mission)}: {detail}")
+    return "\n".join(lines)
+
+
+def honorary_consul_line(fact: Fact | None) -> str | None:
+    if fact is None or not fact.confirmed:
+        return None
+    names = fact.value.get("name") or {}
+    name = (names.get(current_locale()) or names.get("en")) if isinstance(names, dict) else None
+    if not name:
+        return None
+    return _(
+        "• Honorary consul {name}: Chungcheong, Jeolla, Gyeongsang and Gangwon provinces; he "
+        "does not issue documents."
+    ).format(name=escape(str(name)))
+
+
+def _mission_sources(facts: dict[str, Fact]) -> list[Fact]:
+    cited = []
+    if confirmed_missions(facts.get("consulate")):
+        cited.append(facts["consulate"])
+    if honorary_consul_line(facts.get("honorary_consul")):
+        cited.append(facts["honorary_consul"])
+    return cited
 
 
 def emergency_card(facts: dict[str, Fact]) -> Screen:
@@ -55,8 +113,8 @@ def emergency_card(facts: dict[str, Fact]) -> Screen:
             "These numbers are free from any phone in Korea. From Kazakhstan they may not work: "
             "families there can use the embassy or, for labour questions, {site}."
         ).format(site=contact(contacts, "ai_labour")),
-        _missions(),
-        sources_line([facts["emergency_lines"], contacts]),
+        missions_block(facts.get("consulate")),
+        sources_line([facts["emergency_lines"], contacts, *_mission_sources(facts)]),
     )
     markup = keyboard(
         [button(_("☎️ All contacts"), MenuCb(section="contacts"))], [back_to_menu_button()]
@@ -106,11 +164,19 @@ def contacts_screen(facts: dict[str, Fact]) -> Screen:
                 ),
             ]
         ),
-        _("<b>Kazakhstan's missions</b>") + "\n" + _missions(),
+        "\n".join(
+            line
+            for line in (
+                _("<b>Kazakhstan's missions</b>"),
+                missions_block(facts.get("consulate")),
+                honorary_consul_line(facts.get("honorary_consul")),
+            )
+            if line
+        ),
         _(
             "The Korean short numbers may not work from abroad: from Kazakhstan, use the online "
             "services or the embassy."
         ),
-        sources_line([facts["emergency_lines"], contacts]),
+        sources_line([facts["emergency_lines"], contacts, *_mission_sources(facts)]),
     )
     return Screen(text, keyboard([back_to_menu_button()]))

@@ -23,6 +23,8 @@ from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CreateForumTopic,
+    DeleteForumTopic,
     DeleteMessage,
     EditMessageReplyMarkup,
     EditMessageText,
@@ -39,6 +41,9 @@ from aiogram.types import InlineKeyboardMarkup
 BOT_ID = 7000000001
 BOT_USERNAME = "jolserik_test_bot"
 FAKE_TOKEN = f"{BOT_ID}:AAFakeTokenForOfflineUseOnly_0123456789"
+# Telegram lets a bot delete a message in a group only within 48 hours of its sending.
+GROUP_DELETE_WINDOW_S = 48 * 3600
+TOPIC_ICON_COLOR = 7322096
 
 
 @dataclass
@@ -67,6 +72,9 @@ class StoredMessage:
     entities: list[dict[str, Any]] | None = None
     media_kind: str | None = None  # "photo" / "document" / "video"; None for a text message
     file_id: str | None = None  # the media's file_id; the text above is then its caption
+    thread_id: int | None = None  # the forum topic it is in
+    reply_to: int | None = None  # the message it replies to
+    from_user: dict[str, Any] | None = None  # who wrote it, when not the bot (group chats)
 
 
 @dataclass
@@ -81,6 +89,9 @@ class FakeTelegramSession(BaseSession):
     # Seconds each call takes (the network and Telegram): a number, or a function giving one per
     # call (e.g. lambda: random.uniform(0.03, 0.08)); benchmarks use it, tests leave it at 0.
     latency: float | Callable[[], float] = 0.0
+    # Group chats that are forums (topics), and the topics each has: id -> name.
+    forums: set[int] = field(default_factory=set)
+    topics: dict[int, dict[int, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -123,6 +134,26 @@ class FakeTelegramSession(BaseSession):
                 times,
             )
         )
+
+    def clear_faults(self) -> None:
+        """Every injected failure is gone: the network, or the chat, is back."""
+        self._faults.clear()
+
+    def make_forum(self, chat_id: int) -> None:
+        """Make a group chat a forum (a supergroup with topics)."""
+        self.forums.add(chat_id)
+        self.topics.setdefault(chat_id, {})
+
+    def chat_json(self, chat_id: int) -> dict[str, Any]:
+        """The chat as Telegram describes it in a message."""
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private"}
+        if str(chat_id).startswith("-100"):
+            chat: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": "Staff"}
+            if chat_id in self.forums:
+                chat["is_forum"] = True
+            return chat
+        return {"id": chat_id, "type": "group", "title": "Staff"}
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
@@ -220,12 +251,20 @@ class FakeTelegramSession(BaseSession):
     def _bot_user(self) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Jolserik", "username": BOT_USERNAME}
 
-    def _message_json(self, stored: StoredMessage) -> dict[str, Any]:
+    def _message_json(self, stored: StoredMessage, *, nested: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "message_id": stored.message_id,
             "date": stored.date,
-            "chat": {"id": stored.chat_id, "type": "private" if stored.chat_id > 0 else "group"},
+            "chat": self.chat_json(stored.chat_id),
         }
+        if stored.thread_id is not None:
+            data["message_thread_id"] = stored.thread_id
+            data["is_topic_message"] = True
+        if stored.from_user is not None:
+            data["from"] = stored.from_user
+        replied = self.messages.get((stored.chat_id, stored.reply_to or 0))
+        if replied is not None and not nested:  # Telegram, too, nests one level only
+            data["reply_to_message"] = self._message_json(replied, nested=True)
         if stored.media_kind is None:
             data["text"] = stored.text
             if stored.entities:
@@ -240,6 +279,21 @@ class FakeTelegramSession(BaseSession):
 
     def message_json(self, chat_id: int, message_id: int) -> dict[str, Any]:
         return self._message_json(self.messages[(chat_id, message_id)])
+
+    def _place(self, method: Any, chat_id: int) -> tuple[int | None, int | None]:
+        """Where a new message goes: (topic, replied-to message), as Telegram checks them."""
+        thread_id = getattr(method, "message_thread_id", None)
+        if thread_id is not None and thread_id not in self.topics.get(chat_id, {}):
+            raise _ApiError(400, "Bad Request: message thread not found")
+        parameters = getattr(method, "reply_parameters", None)
+        reply_to = parameters.message_id if parameters is not None else None
+        if reply_to is not None and (chat_id, reply_to) not in self.messages:
+            if not parameters.allow_sending_without_reply:
+                raise _ApiError(400, "Bad Request: message to be replied not found")
+            reply_to = None
+        if reply_to is not None and thread_id is None:
+            thread_id = self.messages[(chat_id, reply_to)].thread_id
+        return thread_id, reply_to
 
     @staticmethod
     def _media_json(stored: StoredMessage) -> dict[str, Any]:
@@ -274,6 +328,7 @@ class FakeTelegramSession(BaseSession):
             return self._bot_user()
         if isinstance(method, SendMessage):
             chat_id = int(method.chat_id)
+            thread_id, reply_to = self._place(method, chat_id)
             stored = StoredMessage(
                 chat_id=chat_id,
                 message_id=self.next_message_id(chat_id),
@@ -282,11 +337,14 @@ class FakeTelegramSession(BaseSession):
                 date=int(self.clock()),
                 from_bot=True,
                 entities=self._entities_json(method.entities),
+                thread_id=thread_id,
+                reply_to=reply_to,
             )
             self.remember(stored)
             return self._message_json(stored)
         if isinstance(method, SendPhoto | SendDocument | SendVideo):
             chat_id = int(method.chat_id)
+            thread_id, reply_to = self._place(method, chat_id)
             kinds = {SendPhoto: "photo", SendDocument: "document", SendVideo: "video"}
             media = getattr(method, kinds[type(method)])
             stored = StoredMessage(
@@ -299,6 +357,8 @@ class FakeTelegramSession(BaseSession):
                 entities=self._entities_json(method.caption_entities),
                 media_kind=kinds[type(method)],
                 file_id=media if isinstance(media, str) else "uploaded",
+                thread_id=thread_id,
+                reply_to=reply_to,
             )
             self.remember(stored)
             return self._message_json(stored)
@@ -323,8 +383,35 @@ class FakeTelegramSession(BaseSession):
                 stored.entities = self._entities_json(method.entities)
             return self._message_json(stored)
         if isinstance(method, DeleteMessage):
-            if self.messages.pop((int(method.chat_id), method.message_id), None) is None:
+            key = (int(method.chat_id), method.message_id)
+            stored = self.messages.get(key)
+            if stored is None:
                 raise _ApiError(400, "Bad Request: message to delete not found")
+            if key[0] < 0 and self.clock() - stored.date >= GROUP_DELETE_WINDOW_S:
+                raise _ApiError(400, "Bad Request: message can't be deleted")
+            del self.messages[key]
+            return True
+        if isinstance(method, CreateForumTopic):
+            chat_id = int(method.chat_id)
+            if chat_id not in self.forums:
+                raise _ApiError(400, "Bad Request: the chat is not a forum")
+            thread_id = self.next_message_id(chat_id)  # the topic's first (service) message
+            self.topics.setdefault(chat_id, {})[thread_id] = method.name
+            return {
+                "message_thread_id": thread_id,
+                "name": method.name,
+                "icon_color": TOPIC_ICON_COLOR,
+            }
+        if isinstance(method, DeleteForumTopic):
+            chat_id = int(method.chat_id)
+            if self.topics.get(chat_id, {}).pop(method.message_thread_id, None) is None:
+                raise _ApiError(400, "Bad Request: message thread not found")
+            for key in [
+                key
+                for key, stored in self.messages.items()
+                if key[0] == chat_id and stored.thread_id == method.message_thread_id
+            ]:
+                del self.messages[key]
             return True
         if isinstance(method, AnswerCallbackQuery):
             if method.callback_query_id in self._answered:

@@ -6,12 +6,14 @@ not listed here. A feature that stores something about a user adds a `Kept` entr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from bot.clock import Clock
@@ -23,7 +25,14 @@ from bot.i18n import LANGUAGE_NAMES, current_locale
 from bot.reminders.engine import ReminderEngine
 from storage.checklists import Checklist
 from storage.repositories import Repositories
+from storage.tickets import Ticket
 from storage.users import UserRecord
+
+log = logging.getLogger(__name__)
+
+# Something a feature must do before a person's rows are deleted (e.g. delete what the bot
+# posted about them elsewhere); it returns lines for the person about how it went.
+ErasureStep = Callable[[UserRecord], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,10 @@ class StoredData:
     has_dialogue: bool
     announcements_received: int = 0
     announcements_muted: bool = False
+    tickets: tuple[Ticket, ...] = ()
+    ticket_retention_days: int = 30
+    plan_followers: int | None = None  # None: the plan is not shared
+    plans_followed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +138,60 @@ def _announcement_lines(data: StoredData) -> list[str]:
     return lines
 
 
+TICKET_NUMBERS_SHOWN = 10
+
+
+def _numbers(tickets: list[Ticket]) -> str:
+    shown = ", ".join(f"#{ticket.id}" for ticket in tickets[:TICKET_NUMBERS_SHOWN])
+    return shown + (", …" if len(tickets) > TICKET_NUMBERS_SHOWN else "")
+
+
+def _ticket_lines(data: StoredData) -> list[str]:
+    """Only numbers and open/closed: the texts are the person's own, in their chat."""
+    if not data.tickets:
+        return []
+    which = []
+    opened = [ticket for ticket in data.tickets if ticket.is_open]
+    closed = [ticket for ticket in data.tickets if not ticket.is_open]
+    if opened:
+        which.append(_("open: {numbers}").format(numbers=_numbers(opened)))
+    if closed:
+        which.append(_("closed: {numbers}").format(numbers=_numbers(closed)))
+    days = data.ticket_retention_days
+    return [
+        _("• Questions to staff, with their answers: {count} ({which}).").format(
+            count=len(data.tickets), which="; ".join(which)
+        )
+        + " "
+        + ngettext(
+            "Closed ones are deleted {days} day after closing.",
+            "Closed ones are deleted {days} days after closing.",
+            days,
+        ).format(days=days)
+    ]
+
+
+def _sharing_lines(data: StoredData) -> list[str]:
+    lines = []
+    if data.plan_followers is not None:
+        lines.append(
+            ngettext(
+                "• You share your departure plan ({count} person following)",
+                "• You share your departure plan ({count} people following)",
+                data.plan_followers,
+            ).format(count=data.plan_followers)
+        )
+    if data.plans_followed:
+        lines.append(
+            ngettext(
+                "• You follow {count} relative's departure plan (/follow)",
+                "• You follow {count} relatives' departure plans (/follow)",
+                data.plans_followed,
+            ).format(count=data.plans_followed)
+        )
+    return lines
+
+
 def _staff_lines(data: StoredData) -> list[str]:
     if not data.user.is_staff:
         return []
@@ -167,7 +234,10 @@ REGISTRY: tuple[Kept, ...] = (
         "departure_plan",
         ("departure_plans", "checklist_items"),
         __("your departure plan and checklist"),
-        __("• your departure plan: flight date and time, and which checklist items are ticked"),
+        __(
+            "• your departure plan: your situation (end of contract or irregular stay), flight "
+            "date and time, ticked items"
+        ),
         _plan_lines,
     ),
     Kept(
@@ -186,6 +256,23 @@ REGISTRY: tuple[Kept, ...] = (
             "whether you muted announcements"
         ),
         _announcement_lines,
+    ),
+    Kept(
+        "tickets",
+        ("tickets", "ticket_messages", "ticket_staff_messages", "relay_blocks"),
+        __("your questions to staff and their answers"),
+        __("• your questions to staff and the answers (your name only if you chose to show it)"),
+        _ticket_lines,
+    ),
+    Kept(
+        "plan_sharing",
+        ("plan_shares", "plan_follows"),
+        __("your share code and the plans you follow"),
+        __(
+            "• the code you share your departure plan with, who follows it, and the plans you "
+            "follow"
+        ),
+        _sharing_lines,
     ),
     Kept(
         "staff_audit",
@@ -215,10 +302,24 @@ def my_data_lines(data: StoredData) -> list[str]:
 
 
 class PersonalData:
-    def __init__(self, repositories: Repositories, engine: ReminderEngine, clock: Clock) -> None:
+    def __init__(
+        self,
+        repositories: Repositories,
+        engine: ReminderEngine,
+        clock: Clock,
+        *,
+        ticket_retention_days: int = 30,
+    ) -> None:
         self._repos = repositories
         self._engine = engine
         self._clock = clock
+        self._ticket_retention_days = ticket_retention_days
+        self._erasure_steps: list[ErasureStep] = []
+
+    def before_erase(self, step: ErasureStep) -> None:
+        """Run `step` before a person's rows are deleted (the relay deletes its staff-chat
+        posts about them then, while it still knows which they are)."""
+        self._erasure_steps.append(step)
 
     async def collect(self, user: UserRecord, *, has_dialogue: bool = False) -> StoredData:
         repos = self._repos
@@ -234,11 +335,26 @@ class PersonalData:
             has_dialogue=has_dialogue,
             announcements_received=await repos.announcements.count_received(user.id),
             announcements_muted=await repos.users.announcements_muted(user.id),
+            tickets=tuple(await repos.tickets.for_user(user.id, limit=100_000)),
+            ticket_retention_days=self._ticket_retention_days,
+            plan_followers=None
+            if await repos.shares.share_of(user.id) is None
+            else len(await repos.shares.followers_of(user.id)),
+            plans_followed=await repos.shares.count_follows(user.id),
         )
 
-    async def erase(self, user: UserRecord) -> None:
-        """Disarm the user's reminders first, then delete the user; every other row of theirs
-        goes with them (ON DELETE CASCADE, and the dialogue state through `on_delete`). Staff
-        ids in the change history stay: they record who published what."""
+    async def erase(self, user: UserRecord) -> list[str]:
+        """Disarm the user's reminders first, run the features' erasure steps, then delete the
+        user; every other row of theirs goes with them (ON DELETE CASCADE, and the dialogue
+        state through `on_delete`). Staff ids in the change history stay: they record who
+        published what. Returns what the steps said, for the person."""
         await self._engine.cancel_all(user.id)
+        notes: list[str] = []
+        for step in self._erasure_steps:
+            try:
+                notes += await step(user)
+            except Exception:
+                # The person's rows go whatever happened elsewhere: erasure is not optional.
+                log.exception("erasure step failed for user %s", user.id)
         await self._repos.users.delete(user.id)
+        return notes

@@ -30,7 +30,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import (
+    ForumTopic,
+    InlineKeyboardMarkup,
+    Message,
+    ReactionTypeEmoji,
+    ReplyParameters,
+)
 
 from bot.announcements.content import send_version
 from bot.announcements.model import Version
@@ -49,8 +55,9 @@ class SendOutcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class SendResult:
     outcome: SendOutcome
-    message_id: int | None = None
+    message_id: int | None = None  # of the message sent, or of the forum topic created
     error: str | None = None
+    detail: str | None = None  # Telegram's description of a 400, lower case: what went wrong
 
 
 class Pace:
@@ -150,12 +157,97 @@ class TelegramSender:
         reply_markup: InlineKeyboardMarkup | None = None,
         *,
         bulk: bool = False,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        quiet: tuple[str, ...] = (),
     ) -> SendResult:
-        """A message in the bot's parse mode (HTML). Personal by default: ahead of bulk sends."""
+        """A message in the bot's parse mode (HTML). Personal by default: ahead of bulk sends.
+        In a group, `thread_id` puts it in a forum topic and `reply_to` makes it a reply (sent
+        anyway should that message be gone). `quiet`: 400s the caller expects and handles
+        (e.g. "message thread not found"), reported without an error log."""
         return await self._call(
             chat_id,
-            lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup),
+            lambda: self._bot.send_message(
+                chat_id,
+                text,
+                reply_markup=reply_markup,
+                message_thread_id=thread_id,
+                reply_parameters=_reply(reply_to),
+            ),
             bulk=bulk,
+            quiet=quiet,
+        )
+
+    async def send_photo(
+        self,
+        chat_id: int,
+        photo: str,
+        caption: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        quiet: tuple[str, ...] = (),
+    ) -> SendResult:
+        """A photo by its file_id (one the bot received), personal lane."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.send_photo(
+                chat_id,
+                photo,
+                caption=caption,
+                reply_markup=reply_markup,
+                message_thread_id=thread_id,
+                reply_parameters=_reply(reply_to),
+            ),
+            bulk=False,
+            quiet=quiet,
+        )
+
+    async def create_topic(
+        self, chat_id: int, name: str, *, quiet: tuple[str, ...] = ()
+    ) -> SendResult:
+        """A forum topic; the result's `message_id` is the topic's `message_thread_id`."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.create_forum_topic(chat_id, name[:128]),
+            bulk=False,
+            quiet=quiet,
+        )
+
+    async def delete_topic(
+        self, chat_id: int, thread_id: int, *, quiet: tuple[str, ...] = ()
+    ) -> SendResult:
+        """A forum topic with every message in it (no 48-hour limit, unlike messages)."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.delete_forum_topic(chat_id, thread_id),
+            bulk=False,
+            quiet=quiet,
+        )
+
+    async def delete_message(
+        self, chat_id: int, message_id: int, *, quiet: tuple[str, ...] = ()
+    ) -> SendResult:
+        """Telegram deletes a message in a group only within 48 hours of its sending."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.delete_message(chat_id, message_id),
+            bulk=False,
+            quiet=quiet,
+        )
+
+    async def react(
+        self, chat_id: int, message_id: int, emoji: str, *, quiet: tuple[str, ...] = ()
+    ) -> SendResult:
+        """A reaction on a message (e.g. "👍": the answer reached the person)."""
+        return await self._call(
+            chat_id,
+            lambda: self._bot.set_message_reaction(
+                chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=emoji)]
+            ),
+            bulk=False,
+            quiet=quiet,
         )
 
     async def send_version(
@@ -178,6 +270,8 @@ class TelegramSender:
         message_id: int,
         text: str,
         reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        quiet: tuple[str, ...] = (),
     ) -> SendResult:
         """Edit a message the bot sent (e.g. a progress line), in the bot's parse mode. An edit
         to the same content counts as done: Telegram refuses it, but the message is right."""
@@ -188,15 +282,17 @@ class TelegramSender:
             ),
             bulk=False,
             unchanged_ok=True,
+            quiet=quiet,
         )
 
     async def _call(
         self,
         chat_id: int,
-        call: Callable[[], Awaitable[Message | bool]],
+        call: Callable[[], Awaitable[Message | ForumTopic | bool]],
         *,
         bulk: bool,
         unchanged_ok: bool = False,
+        quiet: tuple[str, ...] = (),
     ) -> SendResult:
         """The one retry loop: pace, 429 (a global hold), 403 / chat not found (unreachable),
         network errors and 5xx (backoff), other 400s (our bug: failed, not retried)."""
@@ -221,8 +317,11 @@ class TelegramSender:
                     return SendResult(SendOutcome.UNREACHABLE, error="chat not found")
                 if unchanged_ok and "message is not modified" in description:
                     return SendResult(SendOutcome.SENT)
-                log.error("400 for chat %s: %s", chat_id, error.message)
-                return SendResult(SendOutcome.FAILED, error="bad request")
+                if any(expected in description for expected in quiet):
+                    log.info("400 for chat %s: %s", chat_id, error.message)
+                else:
+                    log.error("400 for chat %s: %s", chat_id, error.message)
+                return SendResult(SendOutcome.FAILED, error="bad request", detail=description)
             except (TelegramNetworkError, TelegramServerError) as error:
                 network_failures += 1
                 if network_failures > self._network_retries:
@@ -237,5 +336,16 @@ class TelegramSender:
                 )
                 await self._sleep(delay)
             else:
-                message_id = message.message_id if isinstance(message, Message) else None
+                message_id = None
+                if isinstance(message, Message):
+                    message_id = message.message_id
+                elif isinstance(message, ForumTopic):
+                    message_id = message.message_thread_id
                 return SendResult(SendOutcome.SENT, message_id=message_id)
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    """A reply that is still sent when the message it answers was deleted meanwhile."""
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)

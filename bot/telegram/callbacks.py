@@ -97,3 +97,48 @@ class ChecklistCb(CallbackData, prefix="chk"):
 def menu_section(key: str) -> Any:
     """The filter for a main-menu section's button (`MenuCb(section=key)`)."""
     return MenuCb.filter(F.section == key)
+
+
+class FaqCb(CallbackData, prefix="faq"):
+    """❓ Questions: the topics, a topic's questions (paged), one entry (handlers/faq.py).
+    `entry` is the entry's id without the "faq." prefix, to stay far below 64 bytes."""
+
+    action: str  # "topics" | "topic" | "entry"
+    topic: str = ""
+    entry: str = ""
+    page: int = Field(default=0, ge=0, le=50)
+
+
+class AskCb(CallbackData, prefix="ask"):
+    """✉️ Ask a person: the relay to staff (handlers/relay.py). `action="start"` opens it from
+    any screen (the FAQ's results and entries end with it); the person's own tickets ("list",
+    "show", "reply", "close") carry the ticket number in `id`."""
+
+    action: str
+    id: int = Field(default=0, ge=0, lt=2**63)
+
+
+class TicketCb(CallbackData, prefix="tkt"):
+    """Buttons under a ticket's post in the staff chat (handlers/staff_chat.py): "close",
+    "block", "unblock", "faq" (suggestions), "faqsend" (`entry`: the FAQ entry's id without
+    "faq."), "back". Anyone in the staff chat may press them."""
+
+    action: str
+    id: int = Field(default=0, ge=0, lt=2**63)
+    entry: str = ""
+
+
+class ShareCb(CallbackData, prefix="shr"):
+    """A worker shares their departure plan with their family (handlers/sharing.py): "show",
+    "create" (the first code), "new" (replace the code), "stop" (revoke)."""
+
+    action: str
+
+
+class FollowCb(CallbackData, prefix="fol"):
+    """A family member follows a relative's plan (handlers/sharing.py): "home" (the followed
+    plans), "enter" (type a code), "view", "name", "skip", "unfollow", "unfollow_yes". `id` is
+    the follow's own number, never a user id; it is looked up with the presser's id."""
+
+    action: str
+    id: int = Field(default=0, ge=0, lt=2**63)

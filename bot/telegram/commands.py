@@ -21,6 +21,10 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("selfcheck", __("EPS self-check")),
     ("departure", __("Leaving Korea: voluntary departure")),
     ("checklist", __("Your departure checklist")),
+    ("questions", __("Questions and answers")),
+    ("family", __("For families at home")),
+    ("follow", __("Follow a relative's departure")),
+    ("ask", __("Ask a person")),
     ("announcements", __("Announcements from the team")),
     ("contacts", __("Emergency numbers and help lines")),
     ("language", __("Change language")),
@@ -40,10 +44,20 @@ STAFF_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("programme", __("Voluntary-departure programme window (staff)")),
     ("recheck", __("Facts due for re-check (staff)")),
     ("announce", __("Announcements to users (staff)")),
+    ("faq", __("FAQ entries: add, edit, hide (staff)")),
+    ("missions", __("Embassy and consulate contacts (staff)")),
 )
 
 # Admins only (ADMIN_IDS), after the staff commands in their own chat's list.
 ADMIN_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (("staff", __("Manage staff (admins)")),)
+
+# The staff chat's own list (STAFF_CHAT_ID, handlers/staff_chat.py), in DEFAULT_LOCALE.
+STAFF_CHAT_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
+    ("tickets", __("Open questions from users")),
+    ("close", __("Close a question: /close 12")),
+    ("block", __("Stop a person from asking: /block 12")),
+    ("unblock", __("Let them ask again: /unblock 12")),
+)
 
 
 def commands_in(
@@ -68,6 +82,15 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
         commands_in(i18n, i18n.default_locale), scope=BotCommandScopeDefault()
     )
     log.info("registered commands for %s", ", ".join(i18n.available_locales))
+
+
+async def register_staff_chat_commands(bot: Bot, i18n: I18n, chat_id: int) -> None:
+    """The staff chat's "/" menu: the relay's commands, in the chat's one language."""
+    with i18n.context(), i18n.use_locale(i18n.default_locale):
+        commands = [
+            BotCommand(command=name, description=str(text)) for name, text in STAFF_CHAT_COMMANDS
+        ]
+    await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
 
 
 async def register_staff_commands(bot: Bot, i18n: I18n, staff: list[UserRecord]) -> None:

@@ -1,5 +1,11 @@
-"""The main menu's sections, in display order. A feature plugs in by adding its section here
-and handling `MenuCb(section=<key>)` in its router; nothing else needs to change."""
+"""The main menu's sections. A feature plugs in by adding its section here and handling
+`MenuCb(section=<key>)` in its router; nothing else needs to change.
+
+"Who are you" orders the menu: what a family member at home needs comes first for them (the
+family section, questions, contacts), a worker sees departure and EPS first, someone thinking
+about working in Korea sees the EPS guide first. Every section stays in every menu (except the
+family section, one tap away in ❓ Questions and /family for anyone who looks for it), so nothing
+is out of reach after a wrong answer."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from dataclasses import dataclass
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from storage.users import UserRecord
+from storage.users import Audience, UserRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,9 +23,15 @@ class MenuSection:
     label: LazyProxy
     help_line: LazyProxy
     staff_only: bool = False
+    # Only these audiences see it in the menu (None: everyone); its command works for all.
+    audiences: frozenset[Audience] | None = None
 
     def visible_to(self, record: UserRecord | None) -> bool:
-        return not self.staff_only or (record is not None and record.is_staff)
+        if self.staff_only and (record is None or not record.is_staff):
+            return False
+        if self.audiences is None:
+            return True
+        return record is not None and record.audience in self.audiences
 
 
 MENU_SECTIONS: tuple[MenuSection, ...] = (
@@ -37,6 +49,23 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         help_line=__(
             "🛫 <b>Leaving Korea</b>: voluntary departure step by step, your personal checklist "
             "and reminders before the flight."
+        ),
+    ),
+    MenuSection(
+        key="family",
+        label=__("👪 For families"),
+        help_line=__(
+            "👪 <b>For families</b>: how to help a relative in Korea, scams aimed at families, "
+            "sending money, following a relative's departure."
+        ),
+        audiences=frozenset({Audience.FAMILY}),
+    ),
+    MenuSection(
+        key="questions",
+        label=__("❓ Questions"),
+        help_line=__(
+            "❓ <b>Questions</b>: answers by topic, or type your question in any language; "
+            "/ask puts it to a person."
         ),
     ),
     MenuSection(
@@ -76,18 +105,30 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         key="staff",
         label=__("🛠 Staff"),
         help_line=__(
-            "🛠 <b>Staff</b>: announcements /announce, statistics /stats, the tracker /tracker, "
-            "the programme /programme, re-checks /recheck; for admins, staff /staff."
+            "🛠 <b>Staff</b>: /announce, /stats, /tracker, /programme, /recheck, FAQ /faq; "
+            "for admins, /staff."
         ),
         staff_only=True,
     ),
     MenuSection(
         key="help",
-        label=__("❓ Help"),
-        help_line=__("❓ <b>Help</b>: what I can do and how to use me."),
+        label=__("ℹ️ Help"),
+        help_line=__("ℹ️ <b>Help</b>: what I can do and how to use me."),
     ),
 )
 
 
+# The sections each audience sees first; the others follow in MENU_SECTIONS order.
+FIRST_FOR: dict[Audience, tuple[str, ...]] = {
+    Audience.WORKER: ("eps", "departure", "questions"),
+    Audience.FAMILY: ("family", "questions", "contacts", "departure", "eps"),
+    Audience.OTHER: ("eps", "questions", "contacts"),
+}
+
+
 def visible_sections(record: UserRecord | None) -> list[MenuSection]:
-    return [section for section in MENU_SECTIONS if section.visible_to(record)]
+    sections = [section for section in MENU_SECTIONS if section.visible_to(record)]
+    first = FIRST_FOR.get(record.audience, ()) if record and record.audience else ()
+    rank = {key: position for position, key in enumerate(first)}
+    # sorted() is stable: sections not named keep their order after the named ones.
+    return sorted(sections, key=lambda section: rank.get(section.key, len(rank)))

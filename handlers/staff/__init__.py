@@ -19,7 +19,17 @@ from bot.telegram.dialogue import out_of_date
 from bot.telegram.filters import AdminOnly, StaffOnly
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
-from handlers.staff import announce, gate, programme, recheck, roles, stats, tracker
+from handlers.staff import (
+    announce,
+    faq,
+    gate,
+    missions,
+    programme,
+    recheck,
+    roles,
+    stats,
+    tracker,
+)
 from handlers.staff.editor import FactEditor
 from storage.users import Role, UserRecord
 
@@ -48,27 +58,29 @@ ANNOUNCE_ACTIONS: tuple[str, ...] = (
     "ann_edit.1",
 )
 
-EDITORS: tuple[FactEditor, ...] = (tracker.EDITOR, programme.EDITOR)
+EDITORS: tuple[FactEditor, ...] = (tracker.EDITOR, programme.EDITOR, missions.EDITOR)
+# Editors of many facts, opened from a list of their own rather than a panel.
+LIST_EDITORS: tuple[FactEditor, ...] = (faq.EDITOR,)
 STAFF_COMMANDS: tuple[str, ...] = (
     "stats",
     "recheck",
     "announce",
     roles.COMMAND,
-    *(editor.command for editor in EDITORS),
+    *(editor.command for editor in (*EDITORS, *LIST_EDITORS)),
 )
 STAFF_ACTIONS: tuple[str, ...] = (
     "refresh_stats",
     LIST_ACTION,
     *ANNOUNCE_ACTIONS,
     mark_action("accession"),
-    *(action for editor in EDITORS for action in editor.actions),
+    *(action for editor in (*EDITORS, *LIST_EDITORS) for action in editor.actions),
     *roles.ACTIONS,
 )
 # Every staff dialogue (StatesGroup names): a staff member an admin removes is taken out of
 # the one they are in. A feature that adds a staff dialogue adds its group here.
 STAFF_DIALOGUES: frozenset[str] = frozenset(
     {
-        *(editor.states.__full_group_name__ for editor in EDITORS),
+        *(editor.states.__full_group_name__ for editor in (*EDITORS, *LIST_EDITORS)),
         *roles.DIALOGUES,
         announce.AnnounceDialogue.__full_group_name__,
     }
@@ -84,6 +96,7 @@ def staff_section(record: UserRecord | None = None) -> Screen:
         [button(_("📢 Announcements"), StaffCb(action="ann_panel"))],
         [button(_("📊 Statistics"), StaffCb(action="refresh_stats"))],
         *([button(str(editor.name), editor.data("panel"))] for editor in EDITORS),
+        [button(_("❓ FAQ entries"), StaffCb(action=faq.LIST_ACTION))],
         [button(_("🔁 Due for re-check"), StaffCb(action=LIST_ACTION))],
         [button(_("👥 Staff and admins"), StaffCb(action=roles.PANEL))] if admin else None,
         [back_to_menu_button()],
@@ -99,7 +112,7 @@ def register(router: Router) -> None:
     """Add the staff handlers to `router`, in dispatch order."""
     staff = StaffOnly()
     router.callback_query.register(open_staff_section, menu_section("staff"), staff)
-    for editor in EDITORS:
+    for editor in (*EDITORS, *LIST_EDITORS):
         editor.register(router, staff)
     stats.register(router, staff)
     recheck.register(router, staff)

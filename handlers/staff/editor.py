@@ -54,7 +54,7 @@ from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
 from handlers.staff.fields import Draft, Field, FieldProblem
-from storage.content import ContentRepository, Fact, FactVersion
+from storage.content import Confidence, ContentRepository, Fact, FactVersion
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRecord
 
@@ -73,6 +73,7 @@ class EditorContext:
     reminders: ReminderEngine
     clock: Clock
     staff: UserRecord
+    key: str = ""  # the fact being edited (editors of many facts: which one)
 
 
 class FactEditor:
@@ -121,6 +122,25 @@ class FactEditor:
     def history_lines(self, version: FactVersion) -> list[str]:
         """One version in the history list, below its date and author."""
         raise NotImplementedError
+
+    # -- which fact: one per editor, or one of many (FAQ entries) ---------------------------
+
+    async def key_of(self, state: FSMContext) -> str:
+        """The fact being edited. An editor of many facts (FAQ entries) keeps the key in the
+        dialogue's data, chosen when the panel opens."""
+        return self.fact_key
+
+    async def current(self, ctx: EditorContext, key: str) -> Fact:
+        """The published fact; an editor that creates facts returns a blank one for a new key."""
+        return await ctx.content.get(key)
+
+    def kept_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """What a new edit keeps of the dialogue's data (the key of the fact being edited)."""
+        return {}
+
+    def confidence(self, answers: Draft) -> Confidence | None:
+        """The confidence to save (None keeps the current one)."""
+        return None
 
     # -- names and steps --------------------------------------------------------------------
 
@@ -175,6 +195,7 @@ class FactEditor:
             source_url=source or current.source_url,
             source_date=None if source else current.source_date,
             checked_on=today,
+            confidence=self.confidence(answers) or current.confidence,
         )
 
     async def panel(self, ctx: EditorContext) -> Screen:
@@ -294,7 +315,7 @@ class FactEditor:
             if missing is not None:
                 step = self.state_of(missing)
         await state.set_state(step)
-        current = await ctx.content.get(self.fact_key)
+        current = await self.current(ctx, await self.key_of(state))
         item = self.field_at(step)
         if item is None:
             screen = await self.preview(ctx, answers, current)
@@ -314,21 +335,38 @@ class FactEditor:
         following = self.steps.after(self.state_of(item)) or self.preview_state
         await self.show_step(event, state, ctx, following)
 
-    async def save(self, ctx: EditorContext, answers: Draft) -> Screen:
-        current = await ctx.content.get(self.fact_key)
+    async def save(self, ctx: EditorContext, answers: Draft, key: str) -> Screen:
+        current = await self.current(ctx, key)
         draft = self.draft(answers, current, ctx.clock.now())
-        if draft.value == current.value and draft.source_url == current.source_url:
+        confidence = self.confidence(answers)
+        if (
+            draft.value == current.value
+            and draft.source_url == current.source_url
+            and confidence in (None, current.confidence)
+        ):
             notice = _("Nothing has changed, so nothing was saved and nobody was notified.")
             return (await self.panel(ctx)).above(notice)
-        saved = await ctx.content.update(
-            self.fact_key,
-            value=draft.value,
-            by=ctx.staff.id,
-            now=int(ctx.clock.now()),
-            checked_on=draft.checked_on,
-            source_url=answers.get("source") or None,
-        )
-        log.info("fact %s updated by staff %s", self.fact_key, ctx.staff.id)
+        if await ctx.content.find(key) is None:
+            saved = await ctx.content.create(
+                key,
+                value=draft.value,
+                source_url=draft.source_url,
+                confidence=confidence or current.confidence,
+                by=ctx.staff.id,
+                now=int(ctx.clock.now()),
+                checked_on=draft.checked_on,
+            )
+        else:
+            saved = await ctx.content.update(
+                key,
+                value=draft.value,
+                by=ctx.staff.id,
+                now=int(ctx.clock.now()),
+                checked_on=draft.checked_on,
+                source_url=answers.get("source") or None,
+                confidence=confidence,
+            )
+        log.info("fact %s updated by staff %s", key, ctx.staff.id)
         text = await self.published(ctx, current, saved)
         markup = keyboard(
             [button(_("🕘 History of changes"), self.data("history"))], [back_to_menu_button()]
@@ -344,20 +382,31 @@ class FactEditor:
         editing = steps.filter()
         own = StaffCb.filter(F.action.startswith(f"{self.prefix}_"))
 
-        def context(
-            content: ContentRepository,
-            subscriptions: SubscriptionRepository,
-            reminders: ReminderEngine,
-            clock: Clock,
-            user_record: UserRecord,
-        ) -> EditorContext:
-            return EditorContext(content, subscriptions, reminders, clock, user_record)
+        async def context(state: FSMContext, deps: Mapping[str, Any]) -> EditorContext:
+            return EditorContext(
+                deps["content"],
+                deps["subscriptions"],
+                deps["reminders"],
+                deps["clock"],
+                deps["user_record"],
+                key=await self.key_of(state),
+            )
+
+        async def end_dialogue(state: FSMContext) -> None:
+            """Leave the steps; an editor of many facts keeps which one it is on."""
+            kept = self.kept_data(await state.get_data())
+            await state.clear()
+            if kept:
+                await state.set_data(kept)
 
         async def open_panel(
             event: Message | CallbackQuery, state: FSMContext, **deps: Any
         ) -> None:
+            kept = self.kept_data(await state.get_data())
             left = await leave_dialogue(state)
-            ctx = context(**_pick(deps))
+            if kept:
+                await state.set_data(kept)
+            ctx = await context(state, deps)
             if isinstance(event, Message) and self.opens_at_first_step:
                 await state.set_data({})
                 await self.show_step(event, state, ctx, steps.first, above=left)
@@ -365,12 +414,12 @@ class FactEditor:
             await show(event, (await self.panel(ctx)).above(left))
 
         async def start_editing(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            await state.set_data({})
-            await self.show_step(query, state, context(**_pick(deps)), steps.first)
+            await state.set_data(self.kept_data(await state.get_data()))
+            await self.show_step(query, state, await context(state, deps), steps.first)
 
         async def open_history(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            ctx = context(**_pick(deps))
-            versions = await ctx.content.history(self.fact_key, limit=self.history_limit)
+            ctx = await context(state, deps)
+            versions = await ctx.content.history(await self.key_of(state), limit=self.history_limit)
             in_dialogue = await steps.current(state) is not None
             await show(query, self.history(versions, ctx.staff, in_dialogue))
 
@@ -379,7 +428,7 @@ class FactEditor:
             if step is None:
                 await out_of_date(query)
                 return
-            await self.show_step(query, state, context(**_pick(deps)), step)
+            await self.show_step(query, state, await context(state, deps), step)
 
         async def choose(
             query: CallbackQuery, callback_data: StaffCb, state: FSMContext, **deps: Any
@@ -392,19 +441,20 @@ class FactEditor:
             if item is None or choice is None:
                 await out_of_date(query)
                 return
-            await self.accept(query, state, context(**_pick(deps)), item, choice.value)
+            await self.accept(query, state, await context(state, deps), item, choice.value)
 
         async def keep(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            ctx = context(**_pick(deps))
+            ctx = await context(state, deps)
             item = self.field_at(await steps.current(state))
-            kept = item.kept(await ctx.content.get(self.fact_key)) if item else None
+            current = await self.current(ctx, await self.key_of(state))
+            kept = item.kept(current) if item else None
             if item is None or kept is None:
                 await out_of_date(query)
                 return
             await self.accept(query, state, ctx, item, kept)
 
         async def typed(message: Message, state: FSMContext, **deps: Any) -> None:
-            ctx = context(**_pick(deps))
+            ctx = await context(state, deps)
             step = await steps.current(state)
             item = self.field_at(step)
             if step is None:
@@ -426,11 +476,11 @@ class FactEditor:
             if previous is None:
                 await out_of_date(query)
                 return
-            await self.show_step(query, state, context(**_pick(deps)), previous)
+            await self.show_step(query, state, await context(state, deps), previous)
 
         async def cancel(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            await state.clear()
-            panel = await self.panel(context(**_pick(deps)))
+            await end_dialogue(state)
+            panel = await self.panel(await context(state, deps))
             await show(query, panel.above(_("✖️ Cancelled: nothing was changed.")))
 
         async def confirm(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
@@ -441,10 +491,11 @@ class FactEditor:
                 return
             answers = await state.get_data()
             if any(f.name not in answers for f in self.fields):
-                await self.show_step(query, state, context(**_pick(deps)), self.preview_state)
+                await self.show_step(query, state, await context(state, deps), self.preview_state)
                 return
-            await state.clear()
-            await show(query, await self.save(context(**_pick(deps)), answers))
+            ctx = await context(state, deps)
+            await end_dialogue(state)
+            await show(query, await self.save(ctx, answers, ctx.key))
 
         def on(verb: str) -> Filter:
             return StaffCb.filter(F.action == self.action(verb))
@@ -468,12 +519,3 @@ class FactEditor:
             )
         router.callback_query.register(out_of_date, own, staff)
         router.message.register(typed, editing, NotACommand(), staff)
-
-
-# aiogram hands a handler that takes **kwargs all the workflow data of the update; the editor's
-# handlers do, and pick from it what an editor's configuration may use.
-_DEPS = ("content", "subscriptions", "reminders", "clock", "user_record")
-
-
-def _pick(deps: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: deps[name] for name in _DEPS}

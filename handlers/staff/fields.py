@@ -214,7 +214,7 @@ class SourceField(Field):
         return escape(fact.source_url)
 
     def kept(self, fact: Fact) -> str | None:
-        return ""
+        return "" if fact.source_url else None  # a new fact has no source to keep
 
     def keep_label(self, fact: Fact) -> str:
         return _("↩️ Keep the current source")
@@ -238,3 +238,60 @@ class SourceField(Field):
                 )
             )
         return url
+
+
+@dataclass(frozen=True)
+class TextField(Field):
+    """A text in one language that readers see as typed (an FAQ question or answer, a
+    mission's address): its question says what it is for and the limit."""
+
+    language: str = "en"
+    limit: int = 300
+    prompt: Callable[[str, int], str] = field(default=lambda language, limit: "")
+    current: Callable[[Fact, str], str] = field(default=lambda fact, language: "")
+    what: Callable[[str], str] = field(default=lambda language: "")
+    optional: bool = False  # "-" clears it
+
+    def question(self, draft: Draft) -> str:
+        text = self.prompt(LANGUAGE_NAMES[self.language], self.limit)
+        if self.optional:
+            text += "\n" + _("Send - (a dash) to leave it empty.")
+        return text
+
+    def now(self, fact: Fact) -> str:
+        text = self.current(fact, self.language)
+        return f"<i>{escape(text)}</i>" if text else "—"
+
+    def kept(self, fact: Fact) -> str | None:
+        text = self.current(fact, self.language)
+        if not text:
+            return "" if self.optional else None
+        return text
+
+    def keep_label(self, fact: Fact) -> str:
+        return _("↩️ Keep the current text")
+
+    def unchanged(self, answer: str, fact: Fact) -> bool:
+        return answer.strip() == self.current(fact, self.language).strip()
+
+    def described(self) -> str:
+        return self.what(LANGUAGE_NAMES[self.language])
+
+    def shown(self, answer: str) -> str:
+        return f"<i>{escape(answer)}</i>" if answer else "—"
+
+    def parse(self, text: str | None, draft: Draft, today: date) -> str:
+        typed = (text or "").strip()
+        if self.optional and typed == "-":
+            return ""
+        if not typed:
+            raise FieldProblem(_("Please send the text as a message."))
+        if len(typed) > self.limit:
+            raise FieldProblem(
+                ngettext(
+                    "That is {length} character; please keep it to {limit}.",
+                    "That is {length} characters; please keep it to {limit}.",
+                    len(typed),
+                ).format(length=len(typed), limit=self.limit)
+            )
+        return typed

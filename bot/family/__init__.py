@@ -1,0 +1,1 @@
+"""For families at home: the family section, and following a relative's departure plan."""

@@ -1,0 +1,1 @@
+"""❓ Questions: FAQ entries as content facts, found by fuzzy search in any language."""
