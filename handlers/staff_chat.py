@@ -14,7 +14,6 @@ Texts here are in DEFAULT_LOCALE: the chat is shared, whatever each member's own
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObj
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.faq.screens import entry_text, entry_title
 from bot.i18n import in_locale
 from bot.relay.rules import MAX_TEXT_CHARS
 from bot.relay.staff_posts import (
@@ -263,28 +263,16 @@ async def unblock_button(
         await out_of_date(query)
 
 
-def _faq_screens() -> Any | None:
-    """bot/faq/screens.py (the FAQ feature), or None where it is not installed."""
-    try:
-        return importlib.import_module("bot.faq.screens")
-    except ImportError:
-        return None
-
-
 async def faq_suggestions(
     query: CallbackQuery,
     callback_data: TicketCb,
     relay: RelayService,
-    faq: FaqService | None = None,
+    faq: FaqService,
 ) -> None:
     """Up to three FAQ entries that match the ticket's question, as buttons in place of the
     post's own (⬅️ Back restores them)."""
     ticket = await _pressed(query, callback_data, relay)
     if ticket is None:
-        return
-    screens = _faq_screens()
-    if faq is None or screens is None:
-        await query.answer(_("The FAQ is not available."), show_alert=True)
         return
     if not ticket.is_open:
         await query.answer(_("#{id} is closed already.").format(id=ticket.id))
@@ -296,7 +284,7 @@ async def faq_suggestions(
         data = TicketCb(action="faqsend", id=ticket.id, entry=fact.key.removeprefix(FAQ_PREFIX))
         if len(data.pack().encode()) > 64:
             continue  # an id too long for a button (Telegram's 64 bytes)
-        title = screens.entry_title(fact)
+        title = entry_title(fact)
         if len(title) > FAQ_TITLE_CHARS:
             title = title[: FAQ_TITLE_CHARS - 1] + "…"
         rows.append([button(f"📚 {title}", data)])
@@ -312,16 +300,15 @@ async def faq_send(
     query: CallbackQuery,
     callback_data: TicketCb,
     relay: RelayService,
-    faq: FaqService | None = None,
+    faq: FaqService,
 ) -> None:
     """One tap: the FAQ entry goes to the person as the answer, in the ticket's language, and
     is recorded in the ticket like a typed answer."""
     ticket = await _pressed(query, callback_data, relay)
     if ticket is None:
         return
-    screens = _faq_screens()
-    fact = await faq.get(FAQ_PREFIX + callback_data.entry) if faq is not None else None
-    if fact is None or screens is None:
+    fact = await faq.get(FAQ_PREFIX + callback_data.entry)
+    if fact is None:
         await out_of_date(query)
         return
     if not ticket.is_open:
@@ -329,8 +316,8 @@ async def faq_send(
         await relay.refresh_header(ticket)
         return
     with in_locale(ticket.language):
-        text = screens.entry_text(fact)
-    title = screens.entry_title(fact)
+        text = entry_text(fact)
+    title = entry_title(fact)
     staff_id, name = _who(query)
     await relay.answer(
         ticket, text=text, photo_id=None, by=staff_id, source_message_id=None, faq_key=fact.key
