@@ -24,6 +24,7 @@ import asyncio
 import heapq
 import html
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -55,6 +56,16 @@ SHUTDOWN_GRACE_S = 5.0
 # reminders fall due together, a crash can interrupt at most this many. Four concurrent Bot API
 # calls of ~100 ms each still exceed the sender's pace of 25 messages per second.
 DELIVERY_SLOTS = 4
+# A claim or finish that finds the database locked (another writer held it past busy_timeout)
+# is tried again after 2, 4, 8, 16, then every 30 seconds; each try already waits busy_timeout
+# (5 s) inside SQLite, so this never becomes a tight loop.
+RETRY_FIRST_S = 2.0
+RETRY_CAP_S = 30.0
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds to wait after the `failures`-th failed attempt in a row (1, 2, ...)."""
+    return min(RETRY_FIRST_S * 2.0 ** (failures - 1), RETRY_CAP_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +250,7 @@ class ReminderEngine:
         self._sender: TelegramSender | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(DELIVERY_SLOTS)
+        self._claim_failures: dict[int, int] = {}  # reminder id -> failed claims in a row
         self._kinds: dict[str, ReminderKind] = {CUSTOM_KIND.name: CUSTOM_KIND}
 
     def register_kind(self, kind: ReminderKind) -> None:
@@ -413,7 +425,15 @@ class ReminderEngine:
 
     async def _deliver(self, reminder_id: int) -> ReminderStatus | None:
         now = int(self._clock.now())
-        reminder = await self.repo.claim(reminder_id, now=now)
+        try:
+            reminder = await self.repo.claim(reminder_id, now=now)
+        except sqlite3.OperationalError as exc:
+            # "database is locked": another writer held the file past busy_timeout. The row is
+            # still pending (the UPDATE did not run), and the scheduler has already dropped this
+            # one-shot job: arm it again a little later, or it would wait for the next restart.
+            self._rearm_after_failed_claim(reminder_id, exc)
+            return None
+        self._claim_failures.pop(reminder_id, None)
         if reminder is None:
             return None  # cancelled, already handled, or deleted with its user
         try:
@@ -421,8 +441,51 @@ class ReminderEngine:
         except Exception as exc:
             log.exception("reminder %s: delivery crashed", reminder_id)
             status, error = ReminderStatus.FAILED, type(exc).__name__
-        await self.repo.finish(reminder_id, status, now=int(self._clock.now()), error=error)
+        await self._finish(reminder_id, status, error)
         return status
+
+    def _rearm_after_failed_claim(self, reminder_id: int, exc: Exception) -> None:
+        failures = self._claim_failures.get(reminder_id, 0) + 1
+        self._claim_failures[reminder_id] = failures
+        delay = retry_delay(failures)
+        log.warning(
+            "reminder %s: cannot claim (%s); trying again in %.0f s",
+            reminder_id,
+            exc,
+            delay,
+            extra={"reminder_id": reminder_id, "attempt": failures},
+        )
+        # Claim stays the at-most-once gate: if the row did change after all, the next claim
+        # finds it no longer pending and sends nothing.
+        self.store.put(reminder_id, self._clock.now() + delay)
+        self._wake()
+
+    async def _finish(
+        self, reminder_id: int, status: ReminderStatus, error: str | None
+    ) -> None:
+        """Record the outcome. The message is already out (or definitely not), so a locked
+        database is waited out with the same bounded backoff, inside the delivery slot: a row
+        left in `sending` would be closed as "interrupted" at the next start although the user
+        got it. Gives up only when the database is gone (shutdown)."""
+        failures = 0
+        while True:
+            try:
+                await self.repo.finish(
+                    reminder_id, status, now=int(self._clock.now()), error=error
+                )
+                return
+            except sqlite3.OperationalError as exc:
+                failures += 1
+                delay = retry_delay(failures)
+                log.warning(
+                    "reminder %s: cannot record %s (%s); trying again in %.0f s",
+                    reminder_id,
+                    status.value,
+                    exc,
+                    delay,
+                    extra={"reminder_id": reminder_id, "attempt": failures},
+                )
+                await asyncio.sleep(delay)
 
     async def _send(self, reminder: Reminder, now: int) -> tuple[ReminderStatus, str | None]:
         if now - reminder.fire_at > self._grace:
