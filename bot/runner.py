@@ -4,7 +4,9 @@ Before polling, the bot makes sure Telegram answers and accepts the token (`conn
 condition the operator can fix ends in one line, never a traceback:
 - a refused token stops at once with a line naming BOT_TOKEN (exit code 2);
 - no network (or Telegram unreachable) is retried with growing pauses, one log line a try,
-  for as long as it takes; SIGTERM or Ctrl-C meanwhile stops quietly.
+  for as long as it takes; SIGTERM or Ctrl-C meanwhile stops quietly;
+- a second bot on the same database stops at once with a line naming the running one
+  (`bot/ops/instance_lock.py`), exit code 2.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from aiogram.types import User
 
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
+from bot.ops import instance_lock
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,24 @@ async def _connect_or_stop(bot: Bot) -> User | None:
 
 async def run_polling(settings: Settings) -> None:
     token = settings.require_token().get_secret_value()
+    # One bot per database, for the whole run: a second instance (an overlapping deploy, a
+    # forgotten terminal) would fight this one for SQLite's write lock and Telegram's updates.
+    # Taken before the database is opened; the OS drops it on any exit, kill -9 included.
+    try:
+        lock = instance_lock.acquire(settings.database_path)
+    except instance_lock.InstanceLocked as error:
+        raise StartupError(f"another instance is running: {error}; one bot per database") from None
+    except OSError as error:
+        raise StartupError(
+            f"cannot create the lock file next to DATABASE_PATH ({settings.database_path}): {error}"
+        ) from None
+    try:
+        await _run(settings, token)
+    finally:
+        lock.release()
+
+
+async def _run(settings: Settings, token: str) -> None:
     db = await Database.open(settings.database_path)
     try:
         app = build_dispatcher(settings, db)

@@ -7,9 +7,11 @@ no .env), as an operator or a systemd timer would run them, against real SQLite 
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from storage.db import Database, load_migrations
@@ -268,3 +270,77 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("run", "console", "backup", "restore", "stats"):
         assert f"    {command} " in result.stdout
+
+
+# -- one instance per database -----------------------------------------------------------------
+
+TOKEN = "123456789:AAE_abcdefghijklmnopqrstuvwxyz012345"
+
+
+def dead_api_url() -> str:
+    """A local port nobody listens on: the bot keeps retrying getMe, holding its lock."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def bot_env(database: Path, api_url: str) -> dict[str, str]:
+    return clean_env(DATABASE_PATH=str(database), BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api_url)
+
+
+def start_bot_holding_the_lock(database: Path, api_url: str, log: Path) -> subprocess.Popen[str]:
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            env=bot_env(database, api_url),
+            cwd=database.parent,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
+    deadline = time.monotonic() + 30
+    # The lock is taken before the database is opened and Telegram is asked: once the bot
+    # says it cannot reach Telegram, it holds it.
+    while "cannot reach Telegram" not in log.read_text(encoding="utf-8"):
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        assert time.monotonic() < deadline, "the bot did not start"
+        time.sleep(0.05)
+    return process
+
+
+def test_a_second_bot_and_a_restore_are_refused_while_the_bot_runs(tmp_path: Path) -> None:
+    live = tmp_path / "data" / "jolserik.sqlite3"
+    backup = tmp_path / "backup.sqlite3"
+    asyncio.run(seed_users(live, range(1, 4)))
+    assert run_cli(live, "backup", str(backup)).returncode == 0
+    asyncio.run(delete_and_add(live, delete=2, add=4))
+    api_url = dead_api_url()
+
+    first = start_bot_holding_the_lock(live, api_url, tmp_path / "first.log")
+    try:
+        second = run_bot(cwd=tmp_path, env=bot_env(live, api_url))
+        assert_one_line_error(
+            second,
+            "jolserik: cannot start: another instance is running:",
+            f"{live} is in use by pid {first.pid}",
+            f"{live}.lock",
+        )
+        assert "cannot reach Telegram" not in second.stderr  # it stopped before trying
+
+        refused = run_cli(live, "restore", str(backup), "--yes")
+        assert_one_line_error(refused, "the bot is running", f"pid {first.pid}", "stop the bot")
+        assert user_ids(live) == [1, 3, 4]
+        assert not list(live.parent.glob("*before-restore*"))
+    finally:
+        first.kill()  # SIGKILL: no clean-up code runs; the OS drops the lock with the process
+        first.wait(timeout=10)
+
+    restored = run_cli(live, "restore", str(backup), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert user_ids(live) == [1, 2, 3]
+    # ...and the restore gave the lock back: the bot starts again on the restored file.
+    again = start_bot_holding_the_lock(live, api_url, tmp_path / "again.log")
+    again.terminate()
+    assert again.wait(timeout=20) == 0

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
+from bot.ops import instance_lock
 from bot.ops.stats import collect_from_file, format_stats
 
 # What a restore moves aside besides the database file itself: SQLite's WAL and its index.
@@ -196,8 +197,11 @@ def restore_database(backup: Path, database: Path, *, now: datetime | None = Non
     """Put a verified copy of `backup` at `database`; the replaced files are kept aside.
 
     The bot must be stopped: a running bot keeps its old file open and would go on writing to
-    the moved-aside copy. Nothing can tell a running bot from a crashed one reliably (both leave
-    a -wal), so the CLI asks the operator to confirm with --yes instead of guessing.
+    the moved-aside copy. A bot on this machine holds `<database>.lock` (see `instance_lock`),
+    so a restore under it is refused; the restore holds that lock itself while it works, so
+    the bot cannot start half-way. A -wal alone cannot tell a running bot from a crashed one,
+    and a bot elsewhere (another host on a shared disk, a version before the lock) is not
+    seen, so the CLI still asks the operator to confirm with --yes.
     """
     version = verify_backup(backup)
     if database.resolve() == backup.resolve():
@@ -205,6 +209,18 @@ def restore_database(backup: Path, database: Path, *, now: datetime | None = Non
     if database.is_dir():
         raise OpsError(f"DATABASE_PATH is a folder: {database}")
     database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = instance_lock.acquire(database)
+    except instance_lock.InstanceLocked as error:
+        raise OpsError(f"the bot is running: {error}; stop the bot first") from None
+    try:
+        return _replace(backup, database, version, now)
+    finally:
+        lock.release()
+
+
+def _replace(backup: Path, database: Path, version: int, now: datetime | None) -> RestoreResult:
+    """The restore proper, under the instance lock."""
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     present = [
         path

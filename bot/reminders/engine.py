@@ -16,6 +16,9 @@ it, so at start-up it is closed as `failed` ("interrupted") and never re-sent. T
 length of one Bot API call, and at most DELIVERY_SLOTS reminders are in it at once.
 Reminders that fell due while the bot was down are sent at start-up if they are at most
 `REMINDER_GRACE_MINUTES` late, else marked `missed` (shown in /reminders).
+A claim that finds the database locked (another writer past busy_timeout) re-arms the reminder
+with a bounded backoff; a finish that does waits it out the same way. Neither loses a reminder
+nor sends one twice: the claim stays the only gate.
 """
 
 from __future__ import annotations
@@ -460,9 +463,7 @@ class ReminderEngine:
         self.store.put(reminder_id, self._clock.now() + delay)
         self._wake()
 
-    async def _finish(
-        self, reminder_id: int, status: ReminderStatus, error: str | None
-    ) -> None:
+    async def _finish(self, reminder_id: int, status: ReminderStatus, error: str | None) -> None:
         """Record the outcome. The message is already out (or definitely not), so a locked
         database is waited out with the same bounded backoff, inside the delivery slot: a row
         left in `sending` would be closed as "interrupted" at the next start although the user
@@ -470,9 +471,7 @@ class ReminderEngine:
         failures = 0
         while True:
             try:
-                await self.repo.finish(
-                    reminder_id, status, now=int(self._clock.now()), error=error
-                )
+                await self.repo.finish(reminder_id, status, now=int(self._clock.now()), error=error)
                 return
             except sqlite3.OperationalError as exc:
                 failures += 1
