@@ -41,27 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.faq.evaluate import TARGET_TOP3, evaluate, load_queries  # noqa: E402
 from bot.faq.search import Document, FaqIndex  # noqa: E402
-from bot.faq.seed import load_faq_seed  # noqa: E402
+from bot.faq.seed import seed_documents  # noqa: E402
 
 QUERIES = ROOT / "tests" / "data" / "faq_queries.json"
 _PLAIN_WORD = re.compile(r"\w+")
-
-
-def seed_documents() -> list[Document]:
-    documents = []
-    for seed in load_faq_seed():
-        value = seed.value
-        documents.append(
-            Document(
-                key=seed.key,
-                fields={
-                    "q": dict(value["q"]),
-                    "a": dict(value["a"]),
-                    "keywords": {k: " ".join(v) for k, v in value.get("keywords", {}).items()},
-                },
-            )
-        )
-    return documents
 
 
 def _mutate(word: str, rng: random.Random) -> str:

@@ -38,11 +38,12 @@ async def not_understood(
     # Danger first: someone who writes "help" or "I was beaten" gets the emergency lines at
     # once, even before choosing a language (a newcomer is then greeted as usual).
     alarmed = await emergency_reply(message, content)
-    if not is_onboarded(user_record) and await state.get_state() is None:
+    in_dialogue = await state.get_state() is not None
+    if not is_onboarded(user_record) and not in_dialogue:
         await begin_onboarding(message, state, user_record, i18n)
         return
     typed = message.text or message.caption or ""
-    if await state.get_state() is None and typed and not typed.startswith("/"):
+    if not in_dialogue and typed and not typed.startswith("/"):
         await search_reply(message, state, faq)  # an unknown /command is not a question
         return
     if alarmed:

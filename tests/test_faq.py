@@ -13,7 +13,7 @@ import pytest
 from bot.faq.evaluate import TARGET_TOP3, evaluate, load_queries
 from bot.faq.model import ANSWER_LIMIT, LANGUAGES, QUESTION_LIMIT, TOPIC_KEYS
 from bot.faq.search import FaqIndex, skeleton
-from bot.faq.seed import load_faq_seed
+from bot.faq.seed import load_faq_seed, seed_documents
 from bot.offline.simuser import plain
 from tests.conftest import ADMIN_ID, UserFactory, onboard
 
@@ -98,8 +98,6 @@ def test_folding_brings_spellings_together() -> None:
 
 
 def index() -> FaqIndex:
-    from benchmarks.bench_faq_search import seed_documents
-
     return FaqIndex.build(seed_documents())
 
 

@@ -8,7 +8,9 @@ from functools import cache
 from pathlib import Path
 
 from bot.content.facts import parse_seed_items
-from storage.content import FactSeed
+from bot.faq.model import document
+from bot.faq.search import Document
+from storage.content import Fact, FactSeed
 
 SEED_DIR = Path(__file__).with_name("seed")
 
@@ -22,3 +24,21 @@ def load_faq_seed(folder: Path = SEED_DIR) -> tuple[FactSeed, ...]:
             value = {"order": order, **item["value"]}
             items.append({**item, "value": value})
     return parse_seed_items(items)
+
+
+def seed_documents() -> list[Document]:
+    """What the search index reads of the seeded entries, read exactly as the bot reads stored
+    ones: the benchmark and the quality test search what users search."""
+    return [
+        document(
+            Fact(
+                key=seed.key,
+                value=seed.value,
+                source_url=seed.source_url,
+                source_date=seed.source_date,
+                checked_on=seed.checked_on,
+                confidence=seed.confidence,
+            )
+        )
+        for seed in load_faq_seed()
+    ]

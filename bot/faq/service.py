@@ -31,9 +31,7 @@ class FaqService:
 
     async def get(self, key: str) -> Fact | None:
         """A published entry, or None (unknown, not an FAQ key, or hidden)."""
-        if not is_faq(key):
-            return None
-        found = (await self._content.get_many([key])).get(key)
+        found = await self._content.find(key) if is_faq(key) else None
         return found if found is not None and not is_hidden(found) else None
 
     async def index(self) -> FaqIndex:

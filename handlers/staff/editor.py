@@ -53,7 +53,7 @@ from bot.telegram.dialogue import (
 from bot.telegram.filters import NotACommand
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, keyboard, show
-from handlers.staff.fields import Draft, Field, FieldProblem
+from handlers.staff.fields import CONFIDENCE_FIELD, Draft, Field, FieldProblem
 from storage.content import Confidence, ContentRepository, Fact, FactVersion
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRecord
@@ -139,8 +139,10 @@ class FactEditor:
         return {}
 
     def confidence(self, answers: Draft) -> Confidence | None:
-        """The confidence to save (None keeps the current one)."""
-        return None
+        """The confidence to save: the answer of a `confidence_field()` step, or None (keep the
+        current one) for an editor without one."""
+        chosen = answers.get(CONFIDENCE_FIELD)
+        return Confidence(chosen) if chosen else None
 
     # -- names and steps --------------------------------------------------------------------
 
@@ -295,6 +297,18 @@ class FactEditor:
         markup = keyboard([button(back_label(), back)], [back_to_menu_button()])
         return Screen("\n\n".join(blocks), markup)
 
+    async def context(self, state: FSMContext, deps: Mapping[str, Any]) -> EditorContext:
+        """What a handler's workflow data gives a configuration (aiogram hands handlers that
+        take **kwargs all of it), with the fact being edited."""
+        return EditorContext(
+            deps["content"],
+            deps["subscriptions"],
+            deps["reminders"],
+            deps["clock"],
+            deps["user_record"],
+            key=await self.key_of(state),
+        )
+
     # -- moving through the dialogue --------------------------------------------------------
 
     async def show_step(
@@ -382,16 +396,6 @@ class FactEditor:
         editing = steps.filter()
         own = StaffCb.filter(F.action.startswith(f"{self.prefix}_"))
 
-        async def context(state: FSMContext, deps: Mapping[str, Any]) -> EditorContext:
-            return EditorContext(
-                deps["content"],
-                deps["subscriptions"],
-                deps["reminders"],
-                deps["clock"],
-                deps["user_record"],
-                key=await self.key_of(state),
-            )
-
         async def end_dialogue(state: FSMContext) -> None:
             """Leave the steps; an editor of many facts keeps which one it is on."""
             kept = self.kept_data(await state.get_data())
@@ -406,7 +410,7 @@ class FactEditor:
             left = await leave_dialogue(state)
             if kept:
                 await state.set_data(kept)
-            ctx = await context(state, deps)
+            ctx = await self.context(state, deps)
             if isinstance(event, Message) and self.opens_at_first_step:
                 await state.set_data({})
                 await self.show_step(event, state, ctx, steps.first, above=left)
@@ -415,10 +419,10 @@ class FactEditor:
 
         async def start_editing(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
             await state.set_data(self.kept_data(await state.get_data()))
-            await self.show_step(query, state, await context(state, deps), steps.first)
+            await self.show_step(query, state, await self.context(state, deps), steps.first)
 
         async def open_history(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            ctx = await context(state, deps)
+            ctx = await self.context(state, deps)
             versions = await ctx.content.history(await self.key_of(state), limit=self.history_limit)
             in_dialogue = await steps.current(state) is not None
             await show(query, self.history(versions, ctx.staff, in_dialogue))
@@ -428,7 +432,7 @@ class FactEditor:
             if step is None:
                 await out_of_date(query)
                 return
-            await self.show_step(query, state, await context(state, deps), step)
+            await self.show_step(query, state, await self.context(state, deps), step)
 
         async def choose(
             query: CallbackQuery, callback_data: StaffCb, state: FSMContext, **deps: Any
@@ -441,10 +445,10 @@ class FactEditor:
             if item is None or choice is None:
                 await out_of_date(query)
                 return
-            await self.accept(query, state, await context(state, deps), item, choice.value)
+            await self.accept(query, state, await self.context(state, deps), item, choice.value)
 
         async def keep(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-            ctx = await context(state, deps)
+            ctx = await self.context(state, deps)
             item = self.field_at(await steps.current(state))
             current = await self.current(ctx, await self.key_of(state))
             kept = item.kept(current) if item else None
@@ -454,7 +458,7 @@ class FactEditor:
             await self.accept(query, state, ctx, item, kept)
 
         async def typed(message: Message, state: FSMContext, **deps: Any) -> None:
-            ctx = await context(state, deps)
+            ctx = await self.context(state, deps)
             step = await steps.current(state)
             item = self.field_at(step)
             if step is None:
@@ -476,11 +480,11 @@ class FactEditor:
             if previous is None:
                 await out_of_date(query)
                 return
-            await self.show_step(query, state, await context(state, deps), previous)
+            await self.show_step(query, state, await self.context(state, deps), previous)
 
         async def cancel(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
             await end_dialogue(state)
-            panel = await self.panel(await context(state, deps))
+            panel = await self.panel(await self.context(state, deps))
             await show(query, panel.above(_("✖️ Cancelled: nothing was changed.")))
 
         async def confirm(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
@@ -491,9 +495,11 @@ class FactEditor:
                 return
             answers = await state.get_data()
             if any(f.name not in answers for f in self.fields):
-                await self.show_step(query, state, await context(state, deps), self.preview_state)
+                await self.show_step(
+                    query, state, await self.context(state, deps), self.preview_state
+                )
                 return
-            ctx = await context(state, deps)
+            ctx = await self.context(state, deps)
             await end_dialogue(state)
             await show(query, await self.save(ctx, answers, ctx.key))
 

@@ -41,7 +41,14 @@ from bot.telegram.dialogue import leave_dialogue, out_of_date
 from bot.telegram.keyboards import back_to_menu_button
 from bot.telegram.screens import Screen, button, join, keyboard, show
 from handlers.staff.editor import EditorContext, FactEditor
-from handlers.staff.fields import Choice, ChoiceField, Draft, SourceField, TextField
+from handlers.staff.fields import (
+    Choice,
+    ChoiceField,
+    Draft,
+    SourceField,
+    TextField,
+    confidence_field,
+)
 from storage.content import Confidence, ContentRepository, Fact, FactVersion
 
 KEY_FIELD = "faq_key"  # in the dialogue's data: the entry being edited
@@ -125,15 +132,7 @@ FIELDS = (
         ),
         current=lambda fact: "" if not fact.value else ("no" if is_hidden(fact) else "yes"),
     ),
-    ChoiceField(
-        "confidence",
-        prompt=lambda: _("How sure is the source?"),
-        options=(
-            Choice("conf_h", "H", lambda: _("Official source (ministry, agency)")),
-            Choice("conf_m", "M", lambda: _("Reported, not officially confirmed")),
-        ),
-        current=lambda fact: fact.confidence.value if fact.value else "",
-    ),
+    confidence_field(),
     SourceField("source"),
 )
 
@@ -175,9 +174,6 @@ class FaqEditor(FactEditor):
     def kept_data(self, data: Any) -> dict[str, Any]:
         key = data.get(KEY_FIELD)
         return {KEY_FIELD: key} if key else {}
-
-    def confidence(self, answers: Draft) -> Confidence | None:
-        return Confidence(answers["confidence"]) if answers.get("confidence") else None
 
     def value(self, answers: Draft, current: Fact, today: date) -> dict[str, Any]:
         value: dict[str, Any] = dict(current.value)
@@ -264,15 +260,7 @@ class FaqEditor(FactEditor):
         super().register(router, staff)
 
     async def _show_panel(self, query: CallbackQuery, state: FSMContext, deps: Any) -> None:
-        ctx = EditorContext(
-            deps["content"],
-            deps["subscriptions"],
-            deps["reminders"],
-            deps["clock"],
-            deps["user_record"],
-            key=await self.key_of(state),
-        )
-        await show(query, await self.panel(ctx))
+        await show(query, await self.panel(await self.context(state, deps)))
 
 
 async def list_screen(content: ContentRepository) -> Screen:

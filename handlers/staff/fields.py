@@ -295,3 +295,20 @@ class TextField(Field):
                 ).format(length=len(typed), limit=self.limit)
             )
         return typed
+
+
+CONFIDENCE_FIELD = "confidence"
+
+
+def confidence_field() -> ChoiceField:
+    """How sure the source is, for facts staff enter themselves (an FAQ answer, the missions'
+    phones): an official source, or a report shown as "not officially confirmed"."""
+    return ChoiceField(
+        CONFIDENCE_FIELD,
+        prompt=lambda: _("How sure is the source?"),
+        options=(
+            Choice("conf_h", "H", lambda: _("Official source (ministry, agency)")),
+            Choice("conf_m", "M", lambda: _("Reported, not officially confirmed")),
+        ),
+        current=lambda fact: fact.confidence.value if fact.value and fact.confirmed else "",
+    )

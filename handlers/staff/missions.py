@@ -19,8 +19,13 @@ from bot.departure.plan import korea_today
 from bot.help.screens import MISSIONS, honorary_consul_line, mission_name, missions_block
 from bot.telegram.screens import join
 from handlers.staff.editor import EditorContext, FactEditor
-from handlers.staff.fields import Choice, ChoiceField, Draft, SourceField, TextField
-from storage.content import Confidence, Fact, FactVersion
+from handlers.staff.fields import (
+    Draft,
+    SourceField,
+    TextField,
+    confidence_field,
+)
+from storage.content import Fact, FactVersion
 
 PHONE_LIMIT = 40
 ADDRESS_LIMIT = 200
@@ -68,15 +73,7 @@ def _what(mission: str, part: str) -> str:
 
 FIELDS = (
     *(_field(mission, part) for mission in MISSIONS for part in ("phone", "address")),
-    ChoiceField(
-        "confidence",
-        prompt=lambda: _("How sure is the source?"),
-        options=(
-            Choice("conf_h", "H", lambda: _("Official source (ministry, agency)")),
-            Choice("conf_m", "M", lambda: _("Reported, not officially confirmed")),
-        ),
-        current=lambda fact: fact.confidence.value if fact.confirmed else "",
-    ),
+    confidence_field(),
     SourceField("source"),
 )
 
@@ -94,9 +91,6 @@ class MissionsEditor(FactEditor):
 
     def today(self, now: float) -> date:
         return korea_today(now)
-
-    def confidence(self, answers: Draft) -> Confidence | None:
-        return Confidence(answers["confidence"]) if answers.get("confidence") else None
 
     def value(self, answers: Draft, current: Fact, today: date) -> dict[str, Any]:
         value = dict(current.value)
