@@ -105,3 +105,18 @@ async def test_a_family_member_is_not_given_the_leavers_tasks(
     assert user.buttons  # the guide of the end-of-contract track
     await user.send("/menu")
     assert user.buttons[0] == LABELS[locale]["family"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_help_fits_a_phone_for_every_reader(app, locale: str) -> None:
+    """/help lists the sections a reader sees: a family member who is also staff sees the
+    most lines of all, and still one screen."""
+    from bot.offline.simuser import plain
+    from handlers.menu import help_text
+    from storage.users import Audience, Role, UserRecord
+
+    for role in Role:
+        for audience in (*Audience, None):
+            record = UserRecord(1, locale, None, role, audience, 0, 0, None)
+            with app.i18n.context(), app.i18n.use_locale(locale):
+                assert len(plain(help_text(record))) <= 1200, (role, audience)

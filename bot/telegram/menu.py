@@ -39,24 +39,23 @@ MENU_SECTIONS: tuple[MenuSection, ...] = (
         key="eps",
         label=__("🇰🇷 Legal work (EPS)"),
         help_line=__(
-            "🇰🇷 <b>Legal work (EPS)</b>: how Korea's Employment Permit System works, where "
-            "Kazakhstan's accession stands, and a self-check of the requirements."
+            "🇰🇷 <b>Legal work (EPS)</b>: how EPS works, where Kazakhstan's accession stands, "
+            "and a self-check of the requirements."
         ),
     ),
     MenuSection(
         key="departure",
         label=__("🛫 Leaving Korea"),
         help_line=__(
-            "🛫 <b>Leaving Korea</b>: voluntary departure step by step, your personal checklist "
-            "and reminders before the flight."
+            "🛫 <b>Leaving Korea</b>: at the end of a contract or after an irregular stay; "
+            "your checklist and reminders before the flight."
         ),
     ),
     MenuSection(
         key="family",
         label=__("👪 For families"),
         help_line=__(
-            "👪 <b>For families</b>: how to help a relative in Korea, scams aimed at families, "
-            "sending money, following a relative's departure."
+            "👪 <b>For families</b>: helping a relative in Korea, scams, following their departure."
         ),
         audiences=frozenset({Audience.FAMILY}),
     ),
