@@ -50,6 +50,9 @@ class NewReminder:
     urgent: bool
 
 
+# Rows per statement of a fan-out insert: small enough that the event loop never waits long.
+FAN_OUT_CHUNK = 500
+
 _COLUMNS = (
     "id, user_id, kind, payload, due_at, fire_at, urgent, status, attempts, created_at,"
     " sent_at, last_error"
@@ -119,6 +122,11 @@ class ReminderRepository:
         Ids come from SQLite's rowid (max + 1 for each row). Inside the transaction nobody else
         can write, so the new rows are exactly those above the maximum read at its start.
         A payload object shared by many rows (the same news for every subscriber) is encoded once.
+
+        Rows go in chunks of `FAN_OUT_CHUNK`, each its own hand-off to SQLite's thread, with the
+        event loop free in between: one 10,000-row `executemany` held the loop ~0.1 s (binding
+        parameters needs the GIL), so every user's update waited that long. Still one
+        transaction: a crash never leaves half the subscribers with the news.
         """
         encoded: dict[int, str] = {}
 
@@ -128,20 +136,21 @@ class ReminderRepository:
                 encoded[key] = _payload(reminder.payload)
             return encoded[key]
 
-        params = [
-            (r.user_id, r.kind, payload_of(r), r.due_at, r.fire_at, int(r.urgent), now)
-            for r in rows
-        ]
         async with self._db.transaction() as tx:
             cursor = await tx.execute("SELECT COALESCE(MAX(id), 0) FROM reminders")
             row = await cursor.fetchone()
             await cursor.close()
             before = int(row[0]) if row else 0
-            await tx.executemany(
-                "INSERT INTO reminders (user_id, kind, payload, due_at, fire_at, urgent,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                params,
-            )
+            for start in range(0, len(rows), FAN_OUT_CHUNK):
+                params = [
+                    (r.user_id, r.kind, payload_of(r), r.due_at, r.fire_at, int(r.urgent), now)
+                    for r in rows[start : start + FAN_OUT_CHUNK]
+                ]
+                await tx.executemany(
+                    "INSERT INTO reminders (user_id, kind, payload, due_at, fire_at, urgent,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    params,
+                )
             cursor = await tx.execute(
                 "SELECT id, fire_at FROM reminders WHERE id > ? ORDER BY id", (before,)
             )

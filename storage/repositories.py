@@ -15,6 +15,7 @@ from storage.checklists import ChecklistRepository
 from storage.content import ContentRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
+from storage.personal import PersonalDataRepository
 from storage.reminders import ReminderRepository
 from storage.shares import ShareRepository
 from storage.stats import StatsRepository
@@ -35,6 +36,7 @@ class Repositories:
     announcements: AnnouncementRepository
     tickets: TicketRepository
     shares: ShareRepository
+    personal: PersonalDataRepository  # reads only: what /mydata lists, in one statement
 
 
 def sqlite_repositories(db: Database) -> Repositories:
@@ -49,4 +51,5 @@ def sqlite_repositories(db: Database) -> Repositories:
         announcements=AnnouncementRepository(db),
         tickets=TicketRepository(db),
         shares=ShareRepository(db),
+        personal=PersonalDataRepository(db),
     )

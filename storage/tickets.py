@@ -101,7 +101,7 @@ class Block:
     ticket_id: int | None
 
 
-_TICKET = (
+TICKET_COLUMNS = (
     "id, user_id, status, language, audience, display_name, created_at, first_answer_at,"
     " closed_at, closed_by, staff_chat_id, staff_thread_id, staff_post_id"
 )
@@ -119,7 +119,7 @@ _READY = (
 )
 
 
-def _ticket(row: Sequence[Any]) -> Ticket:
+def ticket_from_row(row: Sequence[Any]) -> Ticket:
     values = tuple(row)
     return Ticket(
         id=values[0],
@@ -211,24 +211,25 @@ class TicketRepository:
 
     async def get(self, ticket_id: int) -> Ticket | None:
         rows = await self._db.fetch_tuples(
-            f"SELECT {_TICKET} FROM tickets WHERE id = ?", (ticket_id,)
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)
         )
-        return _ticket(rows[0]) if rows else None
+        return ticket_from_row(rows[0]) if rows else None
 
     async def for_user(self, user_id: int, *, limit: int = 50) -> list[Ticket]:
         """The person's tickets, open ones first, newest first within each."""
         rows = await self._db.fetch_tuples(
-            f"SELECT {_TICKET} FROM tickets WHERE user_id = ?"
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE user_id = ?"
             " ORDER BY status = 'closed', id DESC LIMIT ?",
             (user_id, limit),
         )
-        return [_ticket(row) for row in rows]
+        return [ticket_from_row(row) for row in rows]
 
     async def open_tickets(self, *, limit: int) -> list[Ticket]:
         rows = await self._db.fetch_tuples(
-            f"SELECT {_TICKET} FROM tickets WHERE status = 'open' ORDER BY id LIMIT ?", (limit,)
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE status = 'open' ORDER BY id LIMIT ?",
+            (limit,),
         )
-        return [_ticket(row) for row in rows]
+        return [ticket_from_row(row) for row in rows]
 
     async def count_open(self) -> int:
         value = await self._db.fetch_value("SELECT COUNT(*) FROM tickets WHERE status = 'open'")
@@ -285,10 +286,10 @@ class TicketRepository:
 
     async def by_thread(self, chat_id: int, thread_id: int) -> Ticket | None:
         rows = await self._db.fetch_tuples(
-            f"SELECT {_TICKET} FROM tickets WHERE staff_chat_id = ? AND staff_thread_id = ?",
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE staff_chat_id = ? AND staff_thread_id = ?",
             (chat_id, thread_id),
         )
-        return _ticket(rows[0]) if rows else None
+        return ticket_from_row(rows[0]) if rows else None
 
     # -- messages and their delivery --------------------------------------------------------
 
@@ -465,13 +466,13 @@ class TicketRepository:
 
     async def ticket_of_answer(self, user_id: int, chat_message_id: int) -> Ticket | None:
         """The ticket whose answer the person's message replies to."""
-        columns = ", ".join(f"t.{name.strip()}" for name in _TICKET.split(","))
+        columns = ", ".join(f"t.{name.strip()}" for name in TICKET_COLUMNS.split(","))
         rows = await self._db.fetch_tuples(
             f"SELECT {columns} FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id"
             " WHERE t.user_id = ? AND m.direction = 'answer' AND m.chat_message_id = ?",
             (user_id, chat_message_id),
         )
-        return _ticket(rows[0]) if rows else None
+        return ticket_from_row(rows[0]) if rows else None
 
     async def last_answer(self, ticket_id: int) -> TicketMessage | None:
         rows = await self._db.fetch_tuples(
@@ -507,13 +508,13 @@ class TicketRepository:
         )
 
     async def by_staff_message(self, chat_id: int, message_id: int) -> Ticket | None:
-        columns = ", ".join(f"t.{name.strip()}" for name in _TICKET.split(","))
+        columns = ", ".join(f"t.{name.strip()}" for name in TICKET_COLUMNS.split(","))
         rows = await self._db.fetch_tuples(
             f"SELECT {columns} FROM ticket_staff_messages s JOIN tickets t ON t.id = s.ticket_id"
             " WHERE s.chat_id = ? AND s.message_id = ?",
             (chat_id, message_id),
         )
-        return _ticket(rows[0]) if rows else None
+        return ticket_from_row(rows[0]) if rows else None
 
     async def staff_messages_of(self, ticket_id: int) -> list[StaffMessage]:
         rows = await self._db.fetch_tuples(
@@ -573,11 +574,11 @@ class TicketRepository:
 
     async def closed_before(self, moment: int, *, limit: int = 200) -> list[Ticket]:
         rows = await self._db.fetch_tuples(
-            f"SELECT {_TICKET} FROM tickets WHERE status = 'closed' AND closed_at < ?"
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE status = 'closed' AND closed_at < ?"
             " ORDER BY id LIMIT ?",
             (moment, limit),
         )
-        return [_ticket(row) for row in rows]
+        return [ticket_from_row(row) for row in rows]
 
     async def delete(self, ticket_ids: Sequence[int]) -> int:
         """Delete tickets with their messages and staff-chat records (foreign keys)."""

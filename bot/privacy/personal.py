@@ -322,25 +322,23 @@ class PersonalData:
         self._erasure_steps.append(step)
 
     async def collect(self, user: UserRecord, *, has_dialogue: bool = False) -> StoredData:
-        repos = self._repos
+        rows = await self._repos.personal.summary(
+            user.id, reminder_kinds=self._engine.listed_kinds, topic=TRACKER_TOPIC
+        )
         return StoredData(
             user=user,
             now=self._clock.now(),
-            upcoming_reminders=await self._engine.repo.count_pending_for_user(
-                user.id, kinds=self._engine.listed_kinds
-            ),
-            selfcheck_on=await repos.selfchecks.checked_on(user.id),
-            departure_plan=await repos.checklists.get(user.id),
-            tracker_news=await repos.subscriptions.is_subscribed(user.id, TRACKER_TOPIC),
+            upcoming_reminders=rows.upcoming_reminders,
+            selfcheck_on=rows.selfcheck_on,
+            departure_plan=rows.departure_plan,
+            tracker_news=rows.subscribed,
             has_dialogue=has_dialogue,
-            announcements_received=await repos.announcements.count_received(user.id),
-            announcements_muted=await repos.users.announcements_muted(user.id),
-            tickets=tuple(await repos.tickets.for_user(user.id, limit=100_000)),
+            announcements_received=rows.announcements_received,
+            announcements_muted=rows.announcements_muted,
+            tickets=rows.tickets,
             ticket_retention_days=self._ticket_retention_days,
-            plan_followers=None
-            if await repos.shares.share_of(user.id) is None
-            else len(await repos.shares.followers_of(user.id)),
-            plans_followed=await repos.shares.count_follows(user.id),
+            plan_followers=rows.plan_followers if rows.plan_shared else None,
+            plans_followed=rows.plans_followed,
         )
 
     async def erase(self, user: UserRecord) -> list[str]:
