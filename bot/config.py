@@ -80,6 +80,9 @@ class Settings:
     throttle_burst: int = 8
     recheck_days: int = 90
     ticket_retention_days: int = 30
+    # People whose record and dialogue state stay in memory (~0.5 KB each): at least the number
+    # active in a few minutes, or every update pays two extra reads (issue 16).
+    active_users_cache: int = 60_000
 
     def require_token(self) -> SecretStr:
         """The token is needed only to talk to Telegram; the offline console runs without it."""
@@ -197,6 +200,12 @@ def load_settings(
     if not retention_raw.isdigit() or not 1 <= int(retention_raw) <= 3650:
         raise ConfigError("TICKET_RETENTION_DAYS is malformed: expected whole days from 1 to 3650")
 
+    cache_raw = get("ACTIVE_USERS_CACHE") or "60000"
+    if not cache_raw.isdigit() or not 100 <= int(cache_raw) <= 5_000_000:
+        raise ConfigError(
+            "ACTIVE_USERS_CACHE is malformed: expected a whole number of people, 100 to 5000000"
+        )
+
     return Settings(
         bot_token=SecretStr(token_raw) if token_raw else None,
         database_path=Path(get("DATABASE_PATH") or "data/jolserik.sqlite3"),
@@ -211,4 +220,5 @@ def load_settings(
         throttle_burst=int(burst_raw),
         recheck_days=int(recheck_raw),
         ticket_retention_days=int(retention_raw),
+        active_users_cache=int(cache_raw),
     )

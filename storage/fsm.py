@@ -46,13 +46,18 @@ class SQLiteStorage(BaseStorage):
         db: Database,
         key_builder: KeyBuilder | None = None,
         clock: Callable[[], float] = time.time,
-        cache_size: int = 10_000,
+        cache_size: int = 60_000,
     ) -> None:
         self._db = db
         self._keys = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         self._clock = clock
         self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
         self._cache_size = cache_size
+
+    @property
+    def cache_fill(self) -> tuple[int, int]:
+        """(dialogue states held, capacity): for the memory report."""
+        return len(self._cache), self._cache_size
 
     async def _load(self, key: str) -> tuple[str | None, str]:
         if key in self._cache:

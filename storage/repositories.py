@@ -39,9 +39,10 @@ class Repositories:
     personal: PersonalDataRepository  # reads only: what /mydata lists, in one statement
 
 
-def sqlite_repositories(db: Database) -> Repositories:
+def sqlite_repositories(db: Database, *, user_cache_size: int = 60_000) -> Repositories:
+    """`user_cache_size`: how many people's records stay in memory (the active population)."""
     return Repositories(
-        users=UserRepository(db),
+        users=UserRepository(db, cache_size=user_cache_size),
         reminders=ReminderRepository(db),
         content=ContentRepository(db),
         checklists=ChecklistRepository(db),

@@ -91,11 +91,16 @@ class UserRepository:
     one process owns the database file; a multi-instance deployment replaces this class.
     """
 
-    def __init__(self, db: Database, cache_size: int = 10_000) -> None:
+    def __init__(self, db: Database, cache_size: int = 60_000) -> None:
         self._db = db
         self._cache: OrderedDict[int, UserRecord] = OrderedDict()
         self._cache_size = cache_size
         self._deletion_listeners: list[Callable[[int], None]] = []
+
+    @property
+    def cache_fill(self) -> tuple[int, int]:
+        """(records held, capacity): for the memory report."""
+        return len(self._cache), self._cache_size
 
     def on_delete(self, listener: Callable[[int], None]) -> None:
         """Called with the user id after `delete`: other caches drop what they hold."""

@@ -28,6 +28,12 @@ def test_defaults_without_any_setting() -> None:
     assert settings.ticket_retention_days == 30
 
 
+def test_the_cache_size_is_read_and_defaults_to_the_active_population() -> None:
+    assert load_settings({}, env_file=None).active_users_cache == 60_000
+    read = load_settings({"ACTIVE_USERS_CACHE": "250000"}, env_file=None)
+    assert read.active_users_cache == 250_000
+
+
 def test_ticket_retention_is_read() -> None:
     assert load_settings({"TICKET_RETENTION_DAYS": "7"}, env_file=None).ticket_retention_days == 7
 
@@ -70,6 +76,8 @@ def test_every_setting_is_read() -> None:
         ("QUIET_HOURS", "25:00-08:00"),
         ("TICKET_RETENTION_DAYS", "0"),
         ("TICKET_RETENTION_DAYS", "a month"),
+        ("ACTIVE_USERS_CACHE", "10"),
+        ("ACTIVE_USERS_CACHE", "lots"),
     ],
 )
 def test_malformed_setting_names_the_variable(name: str, value: str) -> None:
