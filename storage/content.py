@@ -216,6 +216,11 @@ class ContentRepository:
         facts = await self._all()
         return {key: facts[key] for key in keys}
 
+    async def snapshot(self) -> Mapping[str, Fact]:
+        """Every fact by key: the same object until any fact changes, so a reader may keep
+        what it derives from it (the FAQ's search index) for as long as `is` holds. Read-only."""
+        return await self._all()
+
     async def all(self) -> list[Fact]:
         """Every fact, by key: what the re-check list looks through."""
         facts = await self._all()

@@ -60,16 +60,26 @@ STAFF_CHAT_COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
 )
 
 
+# Rendered lists, by (catalogs, locale, staff, admin): every language change sets a chat's list,
+# and translating and building the models each time cost more than the call itself.
+_rendered: dict[tuple[int, str, bool, bool], tuple[BotCommand, ...]] = {}
+
+
 def commands_in(
     i18n: I18n, locale: str, *, staff: bool = False, admin: bool = False
 ) -> list[BotCommand]:
-    listed = COMMANDS
-    if staff or admin:
-        listed += STAFF_COMMANDS
-    if admin:
-        listed += ADMIN_COMMANDS
-    with i18n.context(), i18n.use_locale(locale):
-        return [BotCommand(command=name, description=str(text)) for name, text in listed]
+    key = (id(i18n), locale, staff, admin)
+    if key not in _rendered:
+        listed = COMMANDS
+        if staff or admin:
+            listed += STAFF_COMMANDS
+        if admin:
+            listed += ADMIN_COMMANDS
+        with i18n.context(), i18n.use_locale(locale):
+            _rendered[key] = tuple(
+                BotCommand(command=name, description=str(text)) for name, text in listed
+            )
+    return list(_rendered[key])
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:
