@@ -159,6 +159,12 @@ class Database:
         async with self._write_lock:
             return await _in_thread(self._conn, _changes, sql, params)
 
+    async def execute_returning(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Run one writing statement with a `RETURNING` clause; return its rows (one hand-off
+        for the write and the fresh row, where a write and a read took two)."""
+        async with self._write_lock:
+            return await _in_thread(self._conn, _all, sql, params)
+
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as tx:
             await tx.executemany(sql, rows)

@@ -95,6 +95,7 @@ class UserRepository:
         self._db = db
         self._cache: OrderedDict[int, UserRecord] = OrderedDict()
         self._cache_size = cache_size
+        self._writes = 0  # counts writes, so a read that raced one does not cache a stale row
         self._deletion_listeners: list[Callable[[int], None]] = []
 
     @property
@@ -111,21 +112,40 @@ class UserRepository:
         if cached is not None:
             self._cache.move_to_end(user_id)
             return cached
+        writes_before = self._writes
         sql = f"SELECT {_COLUMNS} FROM users WHERE id = ?"
         row = await self._db.fetch_one(sql, (user_id,))
         if row is None:
             return None
         record = _to_record(row)
-        self._cache[user_id] = record
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        if self._writes == writes_before:  # else the row may be older than a write's: not kept
+            self._remember(record)
         return record
 
-    async def _write(self, sql: str, params: tuple[object, ...], user_id: int) -> int:
+    def _remember(self, record: UserRecord) -> None:
+        self._cache[record.id] = record
+        self._cache.move_to_end(record.id)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _forget(self, user_id: int) -> None:
+        """Drop the cached record around a write the cache cannot follow (a transaction)."""
+        self._writes += 1
         self._cache.pop(user_id, None)
-        changed = await self._db.execute(sql, params)
-        self._cache.pop(user_id, None)  # and again: a read may have raced the write
-        return changed
+
+    async def _write(self, sql: str, params: tuple[object, ...], user_id: int) -> int:
+        """One statement that changes the user's row, returning the row as it now is: the cache
+        holds the new record at once (the update after a language change does not read it
+        again). `sql` is an UPDATE or INSERT of the `users` row of `user_id`, without RETURNING.
+        """
+        self._writes += 1
+        self._cache.pop(user_id, None)
+        rows = await self._db.execute_returning(f"{sql} RETURNING {_COLUMNS}", params)
+        self._writes += 1  # a read that started before this write must not cache its old row
+        self._cache.pop(user_id, None)
+        if len(rows) == 1:
+            self._remember(_to_record(rows[0]))
+        return len(rows)
 
     async def register(self, user_id: int, *, now: int, role: Role = Role.USER) -> UserRecord:
         """Create the user if new; return the stored record either way. A new user created as
@@ -137,14 +157,14 @@ class UserRepository:
         if role is not Role.ADMIN:  # the common case: one statement, no transaction
             await self._write(insert, (user_id, role.value, now, now), user_id)
         else:
-            self._cache.pop(user_id, None)
+            self._forget(user_id)
             async with self._db.transaction() as tx:
                 cursor = await tx.execute(insert, (user_id, role.value, now, now))
                 created = cursor.rowcount > 0
                 await cursor.close()
                 if created:
                     await _audit(tx, now, None, RoleAction.ADD_ADMIN, user_id)
-            self._cache.pop(user_id, None)
+            self._forget(user_id)
         record = await self.get(user_id)
         assert record is not None  # noqa: S101 - inserted just above
         return record
@@ -190,7 +210,7 @@ class UserRepository:
         """Change the role and write the audit entry in one transaction, only if the user now
         has one of `allowed_from`: a second press of Confirm, or two admins at once, change
         nothing and log nothing. True when the role changed."""
-        self._cache.pop(user_id, None)
+        self._forget(user_id)
         placeholders = ", ".join("?" for _ in allowed_from)
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
@@ -202,7 +222,7 @@ class UserRepository:
             if changed:
                 await _audit(tx, now, actor_id, action, user_id)
         # Dropped again after the write: the sender's next update reads the new role.
-        self._cache.pop(user_id, None)
+        self._forget(user_id)
         return changed
 
     async def add_staff(self, user_id: int, *, by: int, now: int) -> bool:
@@ -290,13 +310,13 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user and, through foreign keys and explicit deletes, all their data."""
-        self._cache.pop(user_id, None)
+        self._forget(user_id)
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM fsm_states WHERE user_id = ?", (user_id,))
             cursor = await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
             deleted = cursor.rowcount > 0
             await cursor.close()
-        self._cache.pop(user_id, None)
+        self._forget(user_id)
         for listener in self._deletion_listeners:
             listener(user_id)
         return deleted

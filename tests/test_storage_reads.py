@@ -155,3 +155,21 @@ async def test_a_chunked_fan_out_insert_returns_every_row_in_order_and_lets_othe
     assert len({reminder_id for reminder_id, _ in created}) == len(rows)
     stored = await db.fetch_value("SELECT COUNT(DISTINCT payload) FROM reminders")
     assert stored == 1  # one payload, encoded once, in every row
+
+
+async def test_a_users_write_refreshes_the_cached_record_and_a_racing_read_cannot_undo_it(
+    db: Database,
+) -> None:
+    repos = sqlite_repositories(db)
+    await repos.users.register(OWNER, now=NOW)
+    await repos.users.set_language(OWNER, "kk")
+    assert (await repos.users.get(OWNER)).language == "kk"  # type: ignore[union-attr]
+    for attempt, language in enumerate(["ru", "en", "kk", "ru", "en"] * 4):
+        repos.users._cache.clear()  # a cold cache: the read goes to SQLite
+        read = asyncio.create_task(repos.users.get(OWNER))
+        if attempt % 2:
+            await asyncio.sleep(0)  # let the read start first every other time
+        await repos.users.set_language(OWNER, language)
+        await read
+        record = await repos.users.get(OWNER)
+        assert record is not None and record.language == language, attempt
