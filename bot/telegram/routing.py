@@ -1,0 +1,123 @@
+"""A router that tries only the handlers an update could match.
+
+All features register onto one router (handlers/__init__.py), so aiogram tries a callback query
+against up to ~170 handlers and a message against ~55, in order, until one's filters pass:
+each try parses the callback data or the command again. A text that no command matches (every
+free question, which the FAQ search answers, last) paid every Command filter on the way.
+
+This router keeps the order but skips the handlers that cannot match, using what their *first*
+filter states: a `CallbackData` filter matches only data with its prefix (`prefix:...`), a
+`Command` filter (prefix "/") only a message whose text or caption begins with one of its
+commands. Everything else is tried as before. The filters themselves still run on every
+handler kept, so the outcome is exactly that of the linear scan: a kept handler is one that
+could pass, and a skipped one is one whose first filter would have said no.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.dispatcher.event.telegram import TelegramEventObserver
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.filters.command import Command
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+ANY = object()  # a handler whose first filter does not narrow: tried for every update
+
+
+def callback_key(event: TelegramObject) -> str | None:
+    """The prefix of a callback query's data (CallbackData packs `prefix:fields`)."""
+    data = event.data if isinstance(event, CallbackQuery) else None
+    return data.split(":", 1)[0] if data else None
+
+
+def command_key(event: TelegramObject) -> str | None:
+    """The command a message starts with, lower case, without the bot's @name; None when the
+    text (or caption, which Command filters read too) does not start with "/"."""
+    if not isinstance(event, Message):
+        return None
+    text = event.text or event.caption
+    if not text or not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+
+
+def callback_keys(handler: HandlerObject) -> object | frozenset[str]:
+    first = handler.filters[0].callback if handler.filters else None
+    if isinstance(first, CallbackQueryFilter):
+        return frozenset({first.callback_data.__prefix__})
+    return ANY
+
+
+def command_keys(handler: HandlerObject) -> object | frozenset[str]:
+    first = handler.filters[0].callback if handler.filters else None
+    if not isinstance(first, Command) or first.prefix != "/":
+        return ANY
+    names: set[str] = set()
+    for command in first.commands:
+        if isinstance(command, re.Pattern):
+            return ANY  # a pattern can match anything: no narrowing
+        names.add(str(command).lower())
+    return frozenset(names)
+
+
+class IndexedObserver(TelegramEventObserver):
+    """`TelegramEventObserver` whose `trigger` walks the candidates for the update's key."""
+
+    def __init__(self, router: Router, event_name: str, key_of: Any, keys_of: Any) -> None:
+        super().__init__(router=router, event_name=event_name)
+        self._key_of = key_of
+        self._keys_of = keys_of
+        self._indexed_count = -1
+        self._by_key: dict[str, tuple[HandlerObject, ...]] = {}
+        self._unkeyed: tuple[HandlerObject, ...] = ()
+
+    def candidates(self, event: TelegramObject) -> Sequence[HandlerObject]:
+        if self._indexed_count != len(self.handlers):
+            self._reindex()
+        key = self._key_of(event)
+        return self._by_key.get(key, self._unkeyed) if key is not None else self._unkeyed
+
+    def _reindex(self) -> None:
+        """Per key: the handlers for it and the unnarrowed ones, in registration order. Only
+        keys some handler names are stored (a made-up command gets the unnarrowed list)."""
+        keyed = [(handler, self._keys_of(handler)) for handler in self.handlers]
+        names = {name for _, keys in keyed if keys is not ANY for name in keys}  # type: ignore[union-attr]
+        self._by_key = {
+            name: tuple(h for h, keys in keyed if keys is ANY or name in keys)  # type: ignore[operator]
+            for name in names
+        }
+        self._unkeyed = tuple(h for h, keys in keyed if keys is ANY)
+        self._indexed_count = len(self.handlers)
+
+    async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
+        # aiogram's own loop (TelegramEventObserver.trigger), over the candidates only.
+        for handler in self.candidates(event):
+            kwargs["handler"] = handler
+            result, data = await handler.check(event, **kwargs)
+            if result:
+                kwargs.update(data)
+                try:
+                    wrapped_inner = self.outer_middleware.wrap_middlewares(
+                        self._resolve_middlewares(), handler.call
+                    )
+                    return await wrapped_inner(event, kwargs)
+                except SkipHandler:
+                    continue
+        return UNHANDLED
+
+
+class IndexedRouter(Router):
+    """A `Router` whose message and callback-query observers are `IndexedObserver`s."""
+
+    def __init__(self, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.message = IndexedObserver(self, "message", command_key, command_keys)
+        self.callback_query = IndexedObserver(self, "callback_query", callback_key, callback_keys)
+        self.observers["message"] = self.message
+        self.observers["callback_query"] = self.callback_query
