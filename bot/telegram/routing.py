@@ -5,12 +5,13 @@ against up to ~170 handlers and a message against ~55, in order, until one's fil
 each try parses the callback data or the command again. A text that no command matches (every
 free question, which the FAQ search answers, last) paid every Command filter on the way.
 
-This router keeps the order but skips the handlers that cannot match, using what their *first*
-filter states: a `CallbackData` filter matches only data with its prefix (`prefix:...`), a
+This router keeps the order but skips the handlers that cannot match, using what their leading
+filters state: a `CallbackData` filter matches only data with its prefix (`prefix:...`), a
 `Command` filter (prefix "/") only a message whose text or caption begins with one of its
-commands. Everything else is tried as before. The filters themselves still run on every
-handler kept, so the outcome is exactly that of the linear scan: a kept handler is one that
-could pass, and a skipped one is one whose first filter would have said no.
+commands, and a `StateFilter` right after them (or first) only the dialogue states it names.
+Those three filters have no side effects, so not running them changes nothing. Everything else
+is tried as before, and the filters still run on every handler kept: the outcome is exactly
+that of the linear scan, where each skipped handler would have been refused by one of them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.filters.command import Command
+from aiogram.filters.state import StateFilter
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 ANY = object()  # a handler whose first filter does not narrow: tried for every update
@@ -66,6 +69,25 @@ def command_keys(handler: HandlerObject) -> object | frozenset[str]:
     return frozenset(names)
 
 
+def state_gate(handler: HandlerObject) -> object | frozenset[str | None]:
+    """The dialogue states (raw names; None: no dialogue) in which the handler can match, when
+    a StateFilter comes before any filter other than the key filters; else ANY."""
+    for filter_object in handler.filters or ():
+        check = filter_object.callback
+        if isinstance(check, (CallbackQueryFilter, Command)):
+            continue
+        if not isinstance(check, StateFilter):
+            return ANY
+        states: set[str | None] = set()
+        for allowed in check.states:
+            name = allowed.state if isinstance(allowed, State) else allowed
+            if not (name is None or isinstance(name, str)) or name == "*":
+                return ANY  # a group of states, or any state: no narrowing
+            states.add(name)
+        return frozenset(states)
+    return ANY
+
+
 class IndexedObserver(TelegramEventObserver):
     """`TelegramEventObserver` whose `trigger` walks the candidates for the update's key."""
 
@@ -76,12 +98,28 @@ class IndexedObserver(TelegramEventObserver):
         self._indexed_count = -1
         self._by_key: dict[str, tuple[HandlerObject, ...]] = {}
         self._unkeyed: tuple[HandlerObject, ...] = ()
+        self._gates: dict[int, object | frozenset[str | None]] = {}
+        self._states: set[str | None] = set()
+        self._by_state: dict[tuple[str | None, str | None], tuple[HandlerObject, ...]] = {}
 
-    def candidates(self, event: TelegramObject) -> Sequence[HandlerObject]:
+    def candidates(
+        self, event: TelegramObject, raw_state: str | None = None
+    ) -> Sequence[HandlerObject]:
         if self._indexed_count != len(self.handlers):
             self._reindex()
         key = self._key_of(event)
-        return self._by_key.get(key, self._unkeyed) if key is not None else self._unkeyed
+        by_key = self._by_key.get(key, self._unkeyed) if key is not None else self._unkeyed
+        memo = (key, raw_state)
+        found = self._by_state.get(memo)
+        if found is None:
+            found = tuple(
+                h
+                for h in by_key
+                if (g := self._gates[id(h)]) is ANY or raw_state in g  # type: ignore[operator]
+            )
+            if raw_state is None or raw_state in self._states:  # bounded: names in the code
+                self._by_state[memo] = found
+        return found
 
     def _reindex(self) -> None:
         """Per key: the handlers for it and the unnarrowed ones, in registration order. Only
@@ -93,11 +131,14 @@ class IndexedObserver(TelegramEventObserver):
             for name in names
         }
         self._unkeyed = tuple(h for h, keys in keyed if keys is ANY)
+        self._gates = {id(h): state_gate(h) for h in self.handlers}
+        self._states = {s for g in self._gates.values() if g is not ANY for s in g}  # type: ignore[union-attr]
+        self._by_state = {}
         self._indexed_count = len(self.handlers)
 
     async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
         # aiogram's own loop (TelegramEventObserver.trigger), over the candidates only.
-        for handler in self.candidates(event):
+        for handler in self.candidates(event, kwargs.get("raw_state")):
             kwargs["handler"] = handler
             result, data = await handler.check(event, **kwargs)
             if result:
