@@ -147,7 +147,8 @@ async def run(path: Path, reminders: int, users: int, hold: float) -> None:
     )
     within = sum(1 for late in lateness if late <= 2.0)
     print(
-        f"reminders {reminders}, users {users}, busy_timeout {BUSY_TIMEOUT_MS} ms, fake API 30-300 ms"
+        f"reminders {reminders}, users {users}, busy_timeout {BUSY_TIMEOUT_MS} ms,"
+        " fake API 30-300 ms"
     )
     print(
         f"write lock held by another connection for {hold:.1f} s; the reminders fell due during"
