@@ -81,10 +81,12 @@ if str(ROOT) not in sys.path:
 import aiogram  # noqa: E402
 import aiogram.methods  # noqa: E402
 from aiogram import Bot, Dispatcher  # noqa: E402
-from aiogram.client.default import Default  # noqa: E402
+from aiogram.client.default import Default, DefaultBotProperties  # noqa: E402
+from aiogram.enums import ParseMode  # noqa: E402
 from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update  # noqa: E402
 
+from bot import speedups  # noqa: E402
 from bot.app import App, build_bot, build_dispatcher  # noqa: E402
 from bot.config import SUPPORTED_LOCALES as SUPPORTED  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -682,11 +684,18 @@ def build_equivalent(calls: dict[int, list[Call]]) -> Dispatcher:
     return dispatcher
 
 
+def stock_bot(session: CountingSession) -> Bot:
+    """aiogram's own Bot (its JSON, every answer read in full) with the bot's defaults, so
+    the baselines send the same requests."""
+    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    return Bot(FAKE_TOKEN, session=session, default=defaults)
+
+
 async def run_baseline(
     args: argparse.Namespace, workdir: Path, tally: LogTally, *, concurrent: bool
 ) -> Result:
     session = CountingSession()
-    bot = build_bot(FAKE_TOKEN, session=session)
+    bot = stock_bot(session)
     if args.child.startswith("equiv"):
         warm_dispatcher = build_equivalent({})  # the warm-up's calls were not recorded
         dispatcher = build_equivalent(load_calls(workdir / "calls.jsonl"))
@@ -874,6 +883,10 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], wall_s: floa
         f"1-min load average at start: {load:.2f}, at end: {os.getloadavg()[0]:.2f}"
     )
     print(
+        f"  {speedups.describe()} (the loop for every run; orjson and the lean reading of"
+        " answers for the real bot only: the baselines are stock aiogram)"
+    )
+    print(
         f"  stream: {args.updates} updates over {args.users} users (seed {args.seed}), "
         f"{args.reps} interleaved repetitions; concurrent batches of {args.batch}; warm-up "
         f"{WARMUP_UPDATES} updates; flood limit {'ON' if args.flood_limit else 'off'}; "
@@ -1032,7 +1045,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.child:
-        summary = asyncio.run(run_child(args))
+        # On the loop production runs on (uvloop with the `fast` extra), for every run alike.
+        summary = speedups.run(run_child(args))
         print(json.dumps(summary))
         return 0
     load = os.getloadavg()[0]  # other work on the machine skews every figure: say so

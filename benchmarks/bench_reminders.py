@@ -1,4 +1,4 @@
-"""Reminder benchmark (issue 3): re-arm 100,000 pending reminders, then fire a burst on time.
+"""Reminder benchmark (issues 3, 16): re-arm 100,000 pending reminders, fire a burst on time.
 
 What is measured
     Setup (a child process, not timed as re-arm): a fresh SQLite file in a temporary directory
@@ -17,7 +17,9 @@ What is measured
 
     Then the real APScheduler timer fires the burst through `ReminderEngine.deliver` and
     `TelegramSender` into the in-process fake Bot API (`bot.offline.fakeapi.FakeTelegramSession`),
-    which notes the wall time at which each sendMessage reaches it. Each reminder's text carries
+    which notes the wall time at which each sendMessage reaches it (the moment the bot puts the
+    call on the wire; the fake then answers after a latency drawn uniformly from `--latency-ms`,
+    30-300 ms, so each call holds its delivery slot that long). Each reminder's text carries
     its burst number, so lateness = receive time - due time (due times are whole seconds, as
     stored). Meanwhile a load task feeds synthetic updates (/start, /menu, /help, free text from
     other, onboarded users) into `app.dispatcher.feed_update` at a steady `--rate` (200/s), each
@@ -29,14 +31,24 @@ What is measured
     Peak memory is `ru_maxrss` of this process after the run (100k armed reminders, the burst and
     the load); the setup's bulk insert ran in the child, so it does not inflate it.
 
+    Pace at a steady round trip (issue 16), after the run: a fresh database, `--pace-reminders`
+    (750) reminders all due at the same second, every call taking `--pace-latency-ms` (300) ms,
+    the real engine and timer, no load. The sender's pace is then the only limit, so the
+    delivery rate (request starts after the first second, (n - 1) / (last - first)) must be
+    within 2 % of 25 msg/s; with a fixed 4 in flight it could not pass 4 / 0.3 s = 13.3 msg/s.
+    Sends in flight: the fake counts the reminder calls under way when each one starts and
+    notes the sender's `in_flight_target()` (it follows the measured round trip).
+
 Correctness
     Every burst reminder must reach the fake API exactly once and be 'sent' in SQLite; every
-    future reminder must still be 'pending'.
+    future reminder must still be 'pending'. In the pace run, every reminder exactly once, 'sent'.
 
 Targets (issue 3, 2-core machine): re-arm < 3 s, peak RSS < 300 MB, >= 99% of burst reminders
-within 2 s of their due time. PASS/MISS is printed; the exit status is always 0.
+within 2 s of their due time; (issue 16) the pace within 2 % at 300 ms round trips. PASS/MISS is
+printed; the exit status is always 0.
 
     python benchmarks/bench_reminders.py [--reminders 100000] [--burst N] [--users U]
+        [--latency-ms 30 300] [--pace-reminders 750] [--pace-latency-ms 300]
 """
 
 from __future__ import annotations
@@ -76,6 +88,7 @@ from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
+from bot.reminders.sender import TelegramSender  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.reminders import NewReminder, ReminderRepository  # noqa: E402
 
@@ -230,6 +243,10 @@ class TimedSession(FakeTelegramSession):
     replies: int = 0
     expected: int = 0  # reminder messages to wait for
     all_sent: asyncio.Event = field(default_factory=asyncio.Event)
+    sender: TelegramSender | None = None
+    in_flight: int = 0  # reminder calls under way now
+    in_flight_seen: list[int] = field(default_factory=list)  # at each reminder call's start
+    targets: list[int] = field(default_factory=list)  # the sender's target then
 
     # The signature (with `timeout`) is fixed by aiogram's BaseSession.
     async def make_request(
@@ -239,7 +256,16 @@ class TimedSession(FakeTelegramSession):
         timeout: int | None = None,  # noqa: ASYNC109
     ) -> TelegramType:
         received = time.time()
-        result = await super().make_request(bot, method, timeout)
+        reminder = isinstance(method, SendMessage) and MARK in method.text
+        if reminder:
+            self.in_flight += 1
+            self.in_flight_seen.append(self.in_flight)
+            if self.sender is not None:
+                self.targets.append(self.sender.in_flight_target())
+        try:
+            result = await super().make_request(bot, method, timeout)
+        finally:
+            self.in_flight -= reminder
         if isinstance(method, SendMessage):
             match = MARK_RE.search(method.text)
             if match:
@@ -365,7 +391,10 @@ async def measured_run(
     opened = time.perf_counter()
     db = await Database.open(db_path)  # a real restart: new process, new connection
     open_s = time.perf_counter() - opened
-    session = TimedSession(record_calls=False, expected=burst)
+    low, high = (ms / 1000 for ms in args.latency_ms)
+    session = TimedSession(
+        record_calls=False, expected=burst, latency=lambda: random.uniform(low, high)
+    )
     bot = build_bot(FAKE_TOKEN, session=session)
     settings = Settings(bot_token=None, database_path=db_path, default_locale="kk")
     app = build_dispatcher(settings, db, clock=SystemClock(), run_timer=True)
@@ -376,6 +405,7 @@ async def measured_run(
     report = await engine.start(bot, run_timer=True)
     rearm_s = time.perf_counter() - started
     rss_after = vm_rss_mb()
+    session.sender = engine.sender
 
     timer_lag: list[float] = []
 
@@ -434,6 +464,7 @@ async def measured_run(
     lateness = [first[k] - dues[k] for k in sorted(first)]
     load_s = load.stopped_at - load.started_at
     return {
+        **in_flight_figures(session, engine.sender),
         "open_s": open_s,
         "rearm_s": rearm_s,
         "report": {
@@ -472,7 +503,95 @@ async def measured_run(
     }
 
 
+def in_flight_figures(session: TimedSession, sender: TelegramSender) -> dict[str, Any]:
+    seen = session.in_flight_seen
+    return {
+        "in_flight_peak": max(seen, default=0),
+        "in_flight_mean": sum(seen) / len(seen) if seen else float("nan"),
+        "targets": (min(session.targets, default=0), max(session.targets, default=0)),
+        "rtt_mean_ms": (sender.round_trip.mean or 0.0) * 1000,
+        "rtt_estimate_ms": sender.round_trip.estimate * 1000,
+    }
+
+
+async def pace_run(args: argparse.Namespace, db_path: Path) -> dict[str, Any]:
+    """`--pace-reminders` reminders all due at one second, `--pace-latency-ms` per call."""
+    count = args.pace_reminders
+    db = await Database.open(db_path)
+    now = int(time.time())
+    await db.execute_many(
+        "INSERT INTO users (id, language, audience, created_at, last_seen_at)"
+        " VALUES (?, 'ru', 'worker', ?, ?)",
+        [(USER_BASE + k, now, now) for k in range(count)],
+    )
+    due = now + 3
+    await ReminderRepository(db).create_many(
+        [
+            NewReminder(USER_BASE + k, "custom", {"text": f"{MARK}{k} due {due}"}, due, due, True)
+            for k in range(count)
+        ],
+        now=now,
+    )
+    session = TimedSession(record_calls=False, expected=count, latency=args.pace_latency_ms / 1000)
+    bot = build_bot(FAKE_TOKEN, session=session)
+    settings = Settings(bot_token=None, database_path=db_path, default_locale="kk")
+    app = build_dispatcher(settings, db, clock=SystemClock(), run_timer=True)
+    sender = TelegramSender(bot, per_second=PACE_PER_S)
+    session.sender = sender
+    await app.reminders.start(bot, run_timer=True, sender=sender)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(session.all_sent.wait(), timeout=count / PACE_PER_S * 2 + 30)
+    await asyncio.sleep(0.5)  # a duplicate, if any, would show up now
+    await app.reminders.shutdown()
+    statuses = dict(await db.fetch_tuples("SELECT status, COUNT(*) FROM reminders GROUP BY 1"))
+    await db.close()
+
+    sends = Counter(k for k, _ in session.reminder_sends)
+    times = sorted(received for _, received in session.reminder_sends)
+    kept = [t for t in times if t >= times[0] + 1.0] if times else []
+    rate = (len(kept) - 1) / (kept[-1] - kept[0]) if len(kept) > 1 else float("nan")
+    return {
+        **in_flight_figures(session, sender),
+        "count": count,
+        "delivered": len(sends),
+        "duplicates": sum(1 for n in sends.values() if n > 1),
+        "statuses": statuses,
+        "rate": rate,
+        "seconds": times[-1] - times[0] if times else float("nan"),
+        "load_avg": os.getloadavg(),
+    }
+
+
 # -- report -------------------------------------------------------------------------------------
+
+
+def print_in_flight(r: dict[str, Any]) -> None:
+    low, high = r["targets"]
+    print(
+        f"    sends in flight: peak {r['in_flight_peak']}, mean {r['in_flight_mean']:.1f}; "
+        f"sender's target {low}-{high}; round trip mean {r['rtt_mean_ms']:.0f} ms, "
+        f"planned with {r['rtt_estimate_ms']:.0f} ms"
+    )
+
+
+def print_pace(args: argparse.Namespace, p: dict[str, Any]) -> None:
+    print()
+    print(
+        f"  pace at a steady round trip (issue 16): {p['count']} reminders due at once, "
+        f"{args.pace_latency_ms:g} ms per call, no load"
+    )
+    off = abs(p["rate"] - PACE_PER_S) / PACE_PER_S
+    print(
+        f"    rate {p['rate']:.2f} msg/s after the first second ({p['seconds']:.1f} s in all) vs "
+        f"pace {PACE_PER_S:g}: {off * 100:.1f} % off -> {verdict(off <= 0.02)} (within 2 %)"
+    )
+    print_in_flight(p)
+    ok = p["delivered"] == p["count"] and p["duplicates"] == 0
+    ok = ok and p["statuses"] == {"sent": p["count"]}
+    print(
+        f"    delivered {p['delivered']}/{p['count']}, duplicates {p['duplicates']}, rows "
+        f"{p['statuses']} -> {verdict(ok)}; load average {p['load_avg'][0]:.2f} at the end"
+    )
 
 
 def print_report(args: argparse.Namespace, info: dict[str, Any], r: dict[str, Any]) -> None:
@@ -481,7 +600,7 @@ def print_report(args: argparse.Namespace, info: dict[str, Any], r: dict[str, An
     future_expected = args.reminders - args.burst
     load = r["load"]
     print()
-    print("Jolserik reminder benchmark (issue 3)")
+    print("Jolserik reminder benchmark (issues 3, 16)")
     print(
         f"  Python {platform.python_version()}, aiogram {aiogram.__version__}, "
         f"APScheduler {apscheduler.__version__}, {platform.system()} {platform.machine()}, "
@@ -491,7 +610,8 @@ def print_report(args: argparse.Namespace, info: dict[str, Any], r: dict[str, An
         f"  {args.reminders} pending reminders ({future_expected} due in 2-180 days, "
         f"burst of {args.burst} due in {args.window} s), {args.users} owners; "
         f"load {args.rate:.0f} upd/s from {args.load_users} other users; "
-        f"logging: {args.log_level or 'off'}"
+        f"logging: {args.log_level or 'off'}; fake Bot API latency "
+        f"{args.latency_ms[0]:g}-{args.latency_ms[1]:g} ms"
     )
     print(
         f"  setup (child process): {info['setup_s']:.1f} s, DB file {info['db_mb']:.1f} MB, "
@@ -522,6 +642,7 @@ def print_report(args: argparse.Namespace, info: dict[str, Any], r: dict[str, An
             f"  max {max(values, default=float('nan')) * scale:7.3f} {unit}"
         )
 
+    print_in_flight(r)
     row("lateness (receive - due)", lat)
     row("pace-only floor (25/s)", r["pace_only"])
     row("timer (submit - run time)", r["timer_lag"])
@@ -583,6 +704,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--load-users", type=int, default=1_000, help="load users (1000)")
     parser.add_argument("--seed", type=int, default=3, help="random seed (3)")
     parser.add_argument(
+        "--latency-ms",
+        type=float,
+        nargs=2,
+        default=(30.0, 300.0),
+        metavar=("LO", "HI"),
+        help="fake Bot API latency, uniform (30 300)",
+    )
+    parser.add_argument(
+        "--pace-reminders", type=int, default=750, help="pace run, all due at once (750; 0: skip)"
+    )
+    parser.add_argument(
+        "--pace-latency-ms", type=float, default=300.0, help="pace run's fixed latency (300)"
+    )
+    parser.add_argument(
         "--log-level",
         default=None,
         help="configure logging as production does (e.g. INFO), to a file; default: off",
@@ -626,7 +761,17 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         results = asyncio.run(measured_run(args, db_path, info))
+        paced = None
+        if args.pace_reminders:
+            print(
+                f"  pace run: {args.pace_reminders} reminders at {args.pace_latency_ms:g} ms ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            paced = asyncio.run(pace_run(args, Path(tmp) / "pace.sqlite3"))
     print_report(args, info, results)
+    if paced is not None:
+        print_pace(args, paced)
     return 0
 
 

@@ -89,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         else:
-            from bot.runner import StartupError, run_polling
+            from bot.runner import StartupError, run_bot
 
             try:
-                asyncio.run(run_polling(settings))
+                run_bot(settings)
             except StartupError as error:
                 print(f"jolserik: cannot start: {error}", file=sys.stderr)
                 return 2

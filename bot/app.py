@@ -33,11 +33,13 @@ from bot.family.plans import FamilyPlans
 from bot.faq.seed import load_faq_seed
 from bot.faq.service import FaqService
 from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.ops.memory import MemoryWatch
 from bot.privacy.personal import PersonalData
 from bot.relay.service import RelayService
 from bot.reminders.engine import ReminderEngine
 from bot.reminders.rules import QuietHours
 from bot.reminders.sender import TelegramSender
+from bot.telegram.answers import without_echoed_keyboards
 from bot.telegram.commands import (
     register_commands,
     register_staff_chat_commands,
@@ -94,6 +96,7 @@ class App:
     recheck: RecheckDigests
     announcements: AnnouncementEngine
     relay: RelayService
+    memory: MemoryWatch
 
     async def start(
         self, bot: Bot, *, run_timer: bool, sender: TelegramSender | None = None
@@ -120,7 +123,7 @@ def build_dispatcher(
     """`run_timer=False` arms reminders without starting APScheduler's clock: tests and the
     console then deliver with `reminders.run_due()` on a clock they control."""
     clock = clock or SystemClock()
-    repos: Repositories = sqlite_repositories(db)
+    repos: Repositories = sqlite_repositories(db, user_cache_size=settings.active_users_cache)
     users = repos.users
     i18n = build_i18n(settings.default_locale)
     reminders = ReminderEngine(
@@ -168,7 +171,7 @@ def build_dispatcher(
     departure.on_change(family_plans.plan_changed)
     personal_data.before_erase(family_plans.erasure_notes)
     if fsm_storage is None:
-        fsm_storage = SQLiteStorage(db, clock=clock.now)
+        fsm_storage = SQLiteStorage(db, clock=clock.now, cache_size=settings.active_users_cache)
         users.on_delete(fsm_storage.forget_user)
     # One update per chat at a time: a double press of any button (a confirm above all) is
     # handled after the first one finished, so it sees the dialogue already moved on.
@@ -214,6 +217,11 @@ def build_dispatcher(
         recheck=recheck,
         announcements=announcements,
         relay=relay,
+        memory=MemoryWatch(
+            users,
+            fsm_storage if isinstance(fsm_storage, SQLiteStorage) else None,
+            lambda: throttle.tracked,
+        ),
     )
 
     async def on_startup(bot: Bot) -> None:
@@ -229,8 +237,10 @@ def build_dispatcher(
             # The command menu is a convenience: the bot works without it, and the next start
             # registers it again. Not a reason to stop serving.
             log.warning("command list not registered (%s)", type(error).__name__)
+        app.memory.start()  # a line now and every hour: are the caches big enough?
 
     async def on_shutdown() -> None:
+        await app.memory.stop()
         await relay.shutdown()
         await announcements.shutdown()
         await reminders.shutdown()
@@ -241,11 +251,22 @@ def build_dispatcher(
 
 
 def build_bot(token: str, session: BaseSession | None = None, api_url: str | None = None) -> Bot:
-    """A Bot with HTML parse mode; `api_url` points it at a self-hosted Bot API server."""
-    if session is None and api_url:
-        from aiogram.client.session.aiohttp import AiohttpSession
+    """A Bot with HTML parse mode; `api_url` points it at a self-hosted Bot API server.
 
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    Without `session`, the production aiohttp session. Any session codes JSON with orjson when
+    installed (`bot/speedups.py`) and reads message answers without their echoed keyboards
+    (`bot/telegram/answers.py`), so tests and benchmarks read answers as production does."""
+    from bot.speedups import json_codec
+
+    loads, dumps = json_codec()
+    if session is None:
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import PRODUCTION
+
+        server = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
+        session = AiohttpSession(api=server)
+    session.json_loads = without_echoed_keyboards(loads)
+    session.json_dumps = dumps
     return Bot(
         token=token,
         session=session,

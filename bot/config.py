@@ -31,6 +31,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "THROTTLE_BURST",
     "RECHECK_DAYS",
     "TICKET_RETENTION_DAYS",
+    "ACTIVE_USERS_CACHE",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")

@@ -7,6 +7,9 @@ condition the operator can fix ends in one line, never a traceback:
   for as long as it takes; SIGTERM or Ctrl-C meanwhile stops quietly;
 - a second bot on the same database stops at once with a line naming the running one
   (`bot/ops/instance_lock.py`), exit code 2.
+
+`run_bot` is the entry point of `python -m bot`: it runs the loop on uvloop when installed, and
+the start-up log names the optional speed-ups in use (`bot/speedups.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import User
 
+from bot import speedups
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.ops import instance_lock
@@ -89,6 +93,11 @@ async def _connect_or_stop(bot: Bot) -> User | None:
             loop.remove_signal_handler(sig)
 
 
+def run_bot(settings: Settings) -> None:
+    """The process entry point: `run_polling` on uvloop when installed (`bot/speedups.py`)."""
+    speedups.run(run_polling(settings))
+
+
 async def run_polling(settings: Settings) -> None:
     token = settings.require_token().get_secret_value()
     # One bot per database, for the whole run: a second instance (an overlapping deploy, a
@@ -103,6 +112,8 @@ async def run_polling(settings: Settings) -> None:
             f"cannot create the lock file next to DATABASE_PATH ({settings.database_path}): {error}"
         ) from None
     try:
+        # Logged once this process is sure to be the bot (a refused start stays one line).
+        log.info(speedups.describe())
         await _run(settings, token)
     finally:
         lock.release()

@@ -47,12 +47,15 @@ class DeliveryLoggingSession(FakeTelegramSession):
         return result
 
 
-async def main(db_path: Path, log_path: Path) -> None:
+async def main(db_path: Path, log_path: Path, max_in_flight: int) -> None:
     db = await Database.open(db_path)
     settings = Settings(bot_token=None, database_path=db_path, default_locale="en")
     app = build_dispatcher(settings, db, run_timer=True)
     bot = build_bot(FAKE_TOKEN, session=DeliveryLoggingSession(log_path))
-    await app.reminders.start(bot, sender=TelegramSender(bot, per_second=400))
+    # Deliveries in flight follow the round trip (4 and up); the test caps them to know how
+    # many one kill may interrupt.
+    sender = TelegramSender(bot, per_second=400, max_in_flight=max_in_flight)
+    await app.reminders.start(bot, sender=sender)
     print("ready", flush=True)
     try:
         await asyncio.Event().wait()  # until killed or terminated
@@ -63,4 +66,4 @@ async def main(db_path: Path, log_path: Path) -> None:
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))
+        asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))

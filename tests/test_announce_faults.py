@@ -122,7 +122,9 @@ async def test_403_marks_the_user_blocked_cancels_their_reminders_and_is_counted
     assert done.counts == Counts(total=5, sent=3, blocked=2)
     assert unreachable == [3, 4]
     for user_id in (3, 4):
-        record = await users.get(user_id)
+        # Read as the engine wrote it: its own repository (one per process in production)
+        # keeps the record it wrote; this test's `users` is a second one, with older copies.
+        record = await UserRepository(db).get(user_id)
         assert record is not None and record.blocked_at is not None
     assert await reminders.count_pending_for_user(3) == 0
     # The next announcement leaves them out.

@@ -69,9 +69,11 @@ SHUTDOWN_GRACE_S = 5.0
 # slot count of that moment.
 DELIVERY_SLOTS = MIN_IN_FLIGHT
 # A claim or finish that finds the database locked (another writer held it past busy_timeout)
-# is tried again after 2, 4, 8, 16, then every 30 seconds; each try already waits busy_timeout
-# (5 s) inside SQLite, so this never becomes a tight loop.
-RETRY_FIRST_S = 2.0
+# is tried again after 1, 2, 4, 8, 16, then every 30 seconds; each try already waits
+# busy_timeout (5 s) inside SQLite, so this never becomes a tight loop. The first retry is
+# short: a lock held a little longer than busy_timeout (a deploy's overlap, a backup) is the
+# usual case, and the reminder should go within a second or two of its release.
+RETRY_FIRST_S = 1.0
 RETRY_CAP_S = 30.0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
@@ -56,6 +57,14 @@ class Screen:
 def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
     """An inline button; typed callback data is packed here, so callers never build strings."""
     packed = data.pack() if isinstance(data, CallbackData) else data
+    return _button(text, packed)
+
+
+@lru_cache(maxsize=16_384)
+def _button(text: str, packed: str) -> InlineKeyboardButton:
+    """Built once per (label, data): the same buttons come back on every screen, and building
+    and validating the model cost more than the rest of drawing a menu. Buttons are never
+    changed after they are made (keyboards are rebuilt, not edited), so sharing them is safe."""
     return InlineKeyboardButton(text=text, callback_data=packed)
 
 
