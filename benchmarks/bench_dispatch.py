@@ -384,7 +384,9 @@ class CountingSession(FakeTelegramSession):
         self.record_calls = False  # the fake's own unbounded log stays off; `messages` is kept
         self.count = 0
         self.current_update: int | None = None
-        self.per_update: dict[int, list[list[Any]]] | None = None
+        # Kept as they were made; turned into JSON after the timed run (dumping while timing
+        # would slow the recording run down).
+        self.per_update: dict[int, list[TelegramMethod[Any]]] | None = None
 
     async def make_request(
         self,
@@ -394,7 +396,7 @@ class CountingSession(FakeTelegramSession):
     ) -> Any:
         self.count += 1
         if self.per_update is not None and self.current_update is not None:
-            self.per_update.setdefault(self.current_update, []).append(dump_call(method))
+            self.per_update.setdefault(self.current_update, []).append(method)
         return await super().make_request(bot, method, timeout)
 
     def reserve(self, chat_id: int, message_id: int) -> None:
@@ -637,7 +639,7 @@ def write_calls(workdir: Path, session: CountingSession) -> int:
     ):
         for line in stream:
             update_id = json.loads(line)["update_id"]
-            calls = session.per_update.get(update_id, [])
+            calls = [dump_call(method) for method in session.per_update.get(update_id, [])]
             silent += not calls
             out.write(json.dumps({"update": update_id, "calls": calls}, ensure_ascii=False))
             out.write("\n")
