@@ -80,10 +80,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from aiogram import Bot  # noqa: E402
 from aiogram.methods import SendMessage, TelegramMethod  # noqa: E402
-from aiogram.methods.base import TelegramType  # noqa: E402
 
+from benchmarks.inflight import InFlightSession  # noqa: E402
 from bot.announcements.delivery import AnnouncementEngine  # noqa: E402
 from bot.announcements.model import (  # noqa: E402
     Announcement,
@@ -95,7 +94,7 @@ from bot.announcements.model import (  # noqa: E402
 from bot.app import build_bot  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.i18n import build_i18n  # noqa: E402
-from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession, StoredMessage  # noqa: E402
+from bot.offline.fakeapi import FAKE_TOKEN, StoredMessage  # noqa: E402
 from bot.reminders.engine import ReminderEngine  # noqa: E402
 from bot.reminders.rules import QuietHours  # noqa: E402
 from bot.reminders.sender import TelegramSender  # noqa: E402
@@ -124,38 +123,18 @@ def peak_rss_mb() -> float:
 
 
 @dataclass
-class TimedSession(FakeTelegramSession):
+class TimedSession(InFlightSession):
     """The fake Bot API with latency, noting each arrival (chat, first word, wall time) and
     forgetting the message itself."""
 
     arrivals: list[tuple[int, str, float]] = field(default_factory=list)
-    sender: TelegramSender | None = None
-    in_flight: int = 0  # send calls under way now
-    in_flight_seen: list[int] = field(default_factory=list)  # at each send's start
-    targets: list[int] = field(default_factory=list)  # the sender's target then
 
     def remember(self, message: StoredMessage) -> None:
         pass  # 100,000 stored messages would be the fake's memory, not the bot's
 
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - signature fixed by aiogram
-    ) -> TelegramType:
-        send = isinstance(method, SendMessage)
-        if send:
-            self.in_flight += 1
-            self.in_flight_seen.append(self.in_flight)
-            if self.sender is not None:
-                self.targets.append(self.sender.in_flight_target())
-        try:
-            result = await super().make_request(bot, method, timeout)
-        finally:
-            self.in_flight -= send
+    def arrived(self, method: TelegramMethod[Any], result: Any, started: float) -> None:
         if isinstance(method, SendMessage):
             self.arrivals.append((int(method.chat_id), method.text[:8], time.time()))
-        return result
 
 
 def version_text(locale: str) -> str:

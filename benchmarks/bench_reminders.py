@@ -80,10 +80,10 @@ import aiogram  # noqa: E402
 import apscheduler  # noqa: E402
 from aiogram import Bot  # noqa: E402
 from aiogram.methods import SendMessage, TelegramMethod  # noqa: E402
-from aiogram.methods.base import TelegramType  # noqa: E402
 from aiogram.types import Update  # noqa: E402
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent  # noqa: E402
 
+from benchmarks.inflight import InFlightSession  # noqa: E402
 from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -236,47 +236,29 @@ def run_setup_child(args: argparse.Namespace, db_path: Path) -> dict[str, Any]:
 
 
 @dataclass
-class TimedSession(FakeTelegramSession):
+class TimedSession(InFlightSession):
     """The fake Bot API, noting when each reminder message arrives; keeps no chat history."""
 
     reminder_sends: list[tuple[int, float]] = field(default_factory=list)
     replies: int = 0
     expected: int = 0  # reminder messages to wait for
     all_sent: asyncio.Event = field(default_factory=asyncio.Event)
-    sender: TelegramSender | None = None
-    in_flight: int = 0  # reminder calls under way now
-    in_flight_seen: list[int] = field(default_factory=list)  # at each reminder call's start
-    targets: list[int] = field(default_factory=list)  # the sender's target then
 
-    # The signature (with `timeout`) is fixed by aiogram's BaseSession.
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109
-    ) -> TelegramType:
-        received = time.time()
-        reminder = isinstance(method, SendMessage) and MARK in method.text
-        if reminder:
-            self.in_flight += 1
-            self.in_flight_seen.append(self.in_flight)
-            if self.sender is not None:
-                self.targets.append(self.sender.in_flight_target())
-        try:
-            result = await super().make_request(bot, method, timeout)
-        finally:
-            self.in_flight -= reminder
-        if isinstance(method, SendMessage):
-            match = MARK_RE.search(method.text)
-            if match:
-                self.reminder_sends.append((int(match[1]), received))
-                if len(self.reminder_sends) >= self.expected:
-                    self.all_sent.set()
-            else:
-                self.replies += 1
-            # Nothing edits these messages later: forget them, so memory is the bot's own.
-            self.messages.pop((int(method.chat_id), getattr(result, "message_id", 0)), None)
-        return result
+    def counts(self, method: TelegramMethod[Any]) -> bool:
+        return isinstance(method, SendMessage) and MARK in method.text
+
+    def arrived(self, method: TelegramMethod[Any], result: Any, started: float) -> None:
+        if not isinstance(method, SendMessage):
+            return
+        match = MARK_RE.search(method.text)
+        if match:
+            self.reminder_sends.append((int(match[1]), started))
+            if len(self.reminder_sends) >= self.expected:
+                self.all_sent.set()
+        else:
+            self.replies += 1
+        # Nothing edits these messages later: forget them, so memory is the bot's own.
+        self.messages.pop((int(method.chat_id), getattr(result, "message_id", 0)), None)
 
 
 @dataclass

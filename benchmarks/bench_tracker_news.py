@@ -71,15 +71,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import aiogram  # noqa: E402
-from aiogram import Bot  # noqa: E402
 from aiogram.methods import SendMessage, TelegramMethod  # noqa: E402
-from aiogram.methods.base import TelegramType  # noqa: E402
 
+from benchmarks.inflight import InFlightSession  # noqa: E402
 from bot.app import build_bot, build_dispatcher  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.eps.tracker import NEWS_KIND, NEWS_SHARE_OF_PACE, TOPIC  # noqa: E402
-from bot.offline.fakeapi import FAKE_TOKEN, FakeTelegramSession  # noqa: E402
+from bot.offline.fakeapi import FAKE_TOKEN  # noqa: E402
 from bot.offline.simuser import SimulatedUser  # noqa: E402
 from bot.reminders.sender import TelegramSender  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -113,40 +112,24 @@ def peak_rss_mb() -> float:
 
 
 @dataclass
-class NewsSession(FakeTelegramSession):
+class NewsSession(InFlightSession):
     """The fake Bot API, noting when each news message arrives. Keeps the staff chat (the
     simulated staff member presses buttons in it) and forgets every other message."""
 
     arrivals: list[tuple[int, str, float]] = field(default_factory=list)  # chat, title, time
     expected: int = 0
     all_sent: asyncio.Event = field(default_factory=asyncio.Event)
-    sender: TelegramSender | None = None
-    in_flight: int = 0  # news calls under way now
-    in_flight_seen: list[int] = field(default_factory=list)  # at each news call's start
-    targets: list[int] = field(default_factory=list)  # the sender's target then
 
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - signature fixed by aiogram
-    ) -> TelegramType:
-        news = isinstance(method, SendMessage) and int(method.chat_id) != STAFF_ID
-        if news:
-            self.in_flight += 1
-            self.in_flight_seen.append(self.in_flight)
-            if self.sender is not None:
-                self.targets.append(self.sender.in_flight_target())
-        try:
-            result = await super().make_request(bot, method, timeout)
-        finally:
-            self.in_flight -= news
-        if isinstance(method, SendMessage) and int(method.chat_id) != STAFF_ID:
+    def counts(self, method: TelegramMethod[Any]) -> bool:
+        return isinstance(method, SendMessage) and int(method.chat_id) != STAFF_ID
+
+    def arrived(self, method: TelegramMethod[Any], result: Any, started: float) -> None:
+        if self.counts(method):
+            assert isinstance(method, SendMessage)
             self.arrivals.append((int(method.chat_id), method.text.split("\n", 1)[0], time.time()))
             self.messages.pop((int(method.chat_id), getattr(result, "message_id", 0)), None)
             if len(self.arrivals) >= self.expected:
                 self.all_sent.set()
-        return result
 
 
 async def loop_lag(stop: asyncio.Event, lags_ms: list[float], interval: float = 0.01) -> None:
