@@ -994,7 +994,6 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], wall_s: floa
     stream_runs = [r for r in results if r["config"] not in ("real-scale", "memory-probe")]
     real_runs = [r for r in stream_runs if r["config"].startswith("real")]
     same_stream = len({r["signature"] for r in real_runs}) == 1
-    calls = {f"{r['config']} #{r['rep'] + 1}": r["calls"] for r in stream_runs}
     real_equiv_calls = [r["calls"] for r in stream_runs if not r["config"].startswith("bare")]
     same_calls = len(set(real_equiv_calls)) == 1
     bare_calls = [r["calls"] for r in stream_runs if r["config"].startswith("bare")]
@@ -1015,7 +1014,6 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], wall_s: floa
     print(f"    calls per update: {per_update:.2f} (bare: 1.00)")
     print(f"    no errors, no re-sent edits in any run: {verdict(clean)}")
     print(f"    unplanned steps in the stream: {recorder['improvised']}")
-    del calls
 
     print()
     print("  ratios from the same repetition (sequential)")

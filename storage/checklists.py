@@ -9,8 +9,10 @@ section does not ask again; `/deletemydata` erases the row with everything else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from storage.db import Database
 
@@ -31,14 +33,31 @@ class Checklist:
         return self.flight_day is not None or bool(self.done)
 
 
+PLAN_COLUMNS = "flight_date, flight_time, track, created_at, updated_at"
+
+
+def checklist_from_row(user_id: int, plan: Sequence[Any], ticked: Iterable[str]) -> Checklist:
+    """A plan from its `PLAN_COLUMNS` values and its ticked items (here and in /mydata's
+    one-statement read, storage/personal.py)."""
+    flight_date, flight_time, track, created_at, updated_at = plan
+    return Checklist(
+        user_id=user_id,
+        flight_day=date.fromisoformat(flight_date) if flight_date else None,
+        flight_time=time.fromisoformat(flight_time) if flight_time else None,
+        done=frozenset(ticked),
+        created_at=created_at,
+        updated_at=updated_at,
+        track=track,
+    )
+
+
 class ChecklistRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def get(self, user_id: int) -> Checklist | None:
         row = await self._db.fetch_one(
-            "SELECT flight_date, flight_time, track, created_at, updated_at FROM departure_plans"
-            " WHERE user_id = ?",
+            f"SELECT {PLAN_COLUMNS} FROM departure_plans WHERE user_id = ?",
             (user_id,),
         )
         if row is None:
@@ -46,15 +65,12 @@ class ChecklistRepository:
         items = await self._db.fetch_all(
             "SELECT item FROM checklist_items WHERE user_id = ?", (user_id,)
         )
-        return Checklist(
-            user_id=user_id,
-            flight_day=date.fromisoformat(row["flight_date"]) if row["flight_date"] else None,
-            flight_time=time.fromisoformat(row["flight_time"]) if row["flight_time"] else None,
-            done=frozenset(item["item"] for item in items),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            track=row["track"],
-        )
+        return checklist_from_row(
+            user_id,
+            (row["flight_date"], row["flight_time"], row["track"], row["created_at"],
+             row["updated_at"]),
+            (item["item"] for item in items),
+        )  # fmt: skip
 
     async def set_track(self, user_id: int, track: str, *, now: int) -> None:
         """Choose or change the departure track; creates the plan on first use. Ticks stay:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
-from storage.checklists import Checklist
+from storage.checklists import PLAN_COLUMNS, Checklist, checklist_from_row
 from storage.db import Database
 from storage.tickets import TICKET_COLUMNS, Ticket, ticket_from_row
 
@@ -58,8 +58,7 @@ class PersonalDataRepository:
             " (SELECT COUNT(*) FROM reminders WHERE user_id = ? AND status = 'pending'"
             f"  AND kind IN ({kind_marks})),"
             " (SELECT checked_on FROM eligibility_results WHERE user_id = ? LIMIT 1),"
-            " (SELECT json_array(flight_date, flight_time, track, created_at, updated_at)"
-            "  FROM departure_plans WHERE user_id = ?),"
+            f" (SELECT json_array({PLAN_COLUMNS}) FROM departure_plans WHERE user_id = ?),"
             " (SELECT json_group_array(item) FROM checklist_items WHERE user_id = ?),"
             " EXISTS (SELECT 1 FROM subscriptions WHERE topic = ? AND user_id = ?),"
             " (SELECT COUNT(*) FROM announcement_recipients WHERE user_id = ? AND status = 'sent'),"
@@ -91,17 +90,8 @@ class PersonalDataRepository:
 
 
 def _checklist(user_id: int, plan: str | None, items: str) -> Checklist | None:
-    if plan is None:
-        return None
-    flight_date, flight_time, track, created_at, updated_at = json.loads(plan)
-    return Checklist(
-        user_id=user_id,
-        flight_day=date.fromisoformat(flight_date) if flight_date else None,
-        flight_time=time.fromisoformat(flight_time) if flight_time else None,
-        done=frozenset(json.loads(items)),
-        created_at=created_at,
-        updated_at=updated_at,
-        track=track,
+    return (
+        None if plan is None else checklist_from_row(user_id, json.loads(plan), json.loads(items))
     )
 
 

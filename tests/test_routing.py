@@ -94,3 +94,15 @@ async def test_a_text_skips_every_command_handler_and_a_press_every_other_prefix
     assert len(text_candidates) <= 3 < len(router.message.handlers)  # no dialogue: FAQ search
     menu_candidates = router.callback_query.candidates(query("menu:root"))  # type: ignore[attr-defined]
     assert len(menu_candidates) < 25 < len(router.callback_query.handlers)
+
+
+async def test_made_up_commands_and_prefixes_do_not_grow_the_index() -> None:
+    router = build_router()
+    observer = router.message
+    observer.candidates(message("/menu"))  # type: ignore[attr-defined]
+    size = len(observer._by_state)  # type: ignore[attr-defined]
+    for n in range(200):
+        observer.candidates(message(f"/madeup{n}"))  # type: ignore[attr-defined]
+        router.callback_query.candidates(query(f"forged{n}:1"))  # type: ignore[attr-defined]
+    assert len(observer._by_state) <= size + 1  # type: ignore[attr-defined]
+    assert len(router.callback_query._by_state) <= 1  # type: ignore[attr-defined]

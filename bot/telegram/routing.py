@@ -108,8 +108,10 @@ class IndexedObserver(TelegramEventObserver):
         if self._indexed_count != len(self.handlers):
             self._reindex()
         key = self._key_of(event)
-        by_key = self._by_key.get(key, self._unkeyed) if key is not None else self._unkeyed
-        memo = (key, raw_state)
+        if key not in self._by_key:
+            key = None  # a command or prefix no handler names: only the unnarrowed handlers
+        by_key = self._unkeyed if key is None else self._by_key[key]
+        memo = (key, raw_state)  # bounded: keys and states the code names, never user input
         found = self._by_state.get(memo)
         if found is None:
             found = tuple(
